@@ -1,0 +1,161 @@
+// The one configuration schema: every environment variable chiso reads, parsed once at start-up.
+// Nothing else reads process.env; callers receive a Config and pass it down.
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
+
+const port = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name}: expected a TCP port number (1-65535)` })
+    .int({ error: `${name}: expected a whole TCP port number (1-65535)` })
+    .min(1, { error: `${name}: expected a TCP port number (1-65535)` })
+    .max(65535, { error: `${name}: expected a TCP port number (1-65535)` })
+    .default(fallback);
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const brokers = z
+  .string()
+  .trim()
+  .transform((v) => v.split(',').map((b) => b.trim()).filter((b) => b.length > 0))
+  .refine((list) => list.length > 0 && list.every((b) => hostPort.test(b)), {
+    error: 'KAFKA_BROKERS: expected a comma-separated list of host:port, e.g. 10.0.0.5:9092,10.0.0.6:9092',
+  });
+
+const identifier = (name: string, fallback: string) =>
+  z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+      error: `${name}: expected a ClickHouse identifier (lower-case letters, digits, _; not starting with a digit)`,
+    })
+    .default(fallback);
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+  error: 'CHISO_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent',
+});
+
+export const envSchema = z.object({
+  CHISO_DATA_DIR: z.string().trim().min(1).default('.data'),
+  CHISO_CACHE_DIR: optionalText,
+  CHISO_LOG_LEVEL: logLevel.default('info'),
+  CHISO_BIND_HOST: z.string().trim().min(1).default('127.0.0.1'),
+
+  KAFKA_BROKERS: brokers.optional(),
+  KAFKA_HOME: optionalText,
+  KAFKA_PORT: port('KAFKA_PORT', 19092),
+  KAFKA_CONTROLLER_PORT: port('KAFKA_CONTROLLER_PORT', 19093),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, { error: 'KAFKA_TOPIC_PREFIX: expected letters, digits, ".", "_" or "-"' })
+    .default(''),
+
+  TEMPORAL_ADDRESS: z
+    .string()
+    .trim()
+    .regex(hostPort, { error: 'TEMPORAL_ADDRESS: expected host:port, e.g. temporal.example.vn:7233' })
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default('chiso'),
+  TEMPORAL_CLI: optionalText,
+  TEMPORAL_PORT: port('TEMPORAL_PORT', 17233),
+  TEMPORAL_UI_PORT: port('TEMPORAL_UI_PORT', 18233),
+
+  CLICKHOUSE_URL: z
+    .url({ protocol: /^https?$/, error: 'CLICKHOUSE_URL: expected an http(s) URL, e.g. http://clickhouse:8123' })
+    .optional(),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_DATABASE: identifier('CLICKHOUSE_DATABASE', 'chiso'),
+
+  CHISO_API_PORT: port('CHISO_API_PORT', 8088),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  dataDir: string;
+  cacheDir: string;
+  logLevel: Env['CHISO_LOG_LEVEL'];
+  bindHost: string;
+  kafka: {
+    /** Set when an existing cluster is configured: nothing is started locally. */
+    external: boolean;
+    brokers: string[];
+    home?: string;
+    port: number;
+    controllerPort: number;
+    topicPrefix: string;
+  };
+  temporal: {
+    external: boolean;
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    cli?: string;
+    port: number;
+    uiPort: number;
+  };
+  clickhouse: {
+    /** 'chdb' keeps the store in-process under dataDir/chdb; 'server' speaks HTTP to url. */
+    mode: 'chdb' | 'server';
+    url?: string;
+    user: string;
+    password: string;
+    database: string;
+    chdbPath: string;
+  };
+  api: { port: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError whose message names each bad variable and the expected form. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.CHISO_DATA_DIR);
+  const host = e.CHISO_BIND_HOST;
+  return {
+    dataDir,
+    cacheDir: resolve(e.CHISO_CACHE_DIR ?? `${homedir()}/.cache/chiso`),
+    logLevel: e.CHISO_LOG_LEVEL,
+    bindHost: host,
+    kafka: {
+      external: e.KAFKA_BROKERS !== undefined,
+      brokers: e.KAFKA_BROKERS ?? [`${host}:${e.KAFKA_PORT}`],
+      ...(e.KAFKA_HOME ? { home: resolve(e.KAFKA_HOME) } : {}),
+      port: e.KAFKA_PORT,
+      controllerPort: e.KAFKA_CONTROLLER_PORT,
+      topicPrefix: e.KAFKA_TOPIC_PREFIX,
+    },
+    temporal: {
+      external: e.TEMPORAL_ADDRESS !== undefined,
+      address: e.TEMPORAL_ADDRESS ?? `${host}:${e.TEMPORAL_PORT}`,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      ...(e.TEMPORAL_CLI ? { cli: resolve(e.TEMPORAL_CLI) } : {}),
+      port: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+    },
+    clickhouse: {
+      mode: e.CLICKHOUSE_URL ? 'server' : 'chdb',
+      ...(e.CLICKHOUSE_URL ? { url: e.CLICKHOUSE_URL } : {}),
+      user: e.CLICKHOUSE_USER,
+      password: e.CLICKHOUSE_PASSWORD,
+      database: e.CLICKHOUSE_DATABASE,
+      chdbPath: resolve(dataDir, 'chdb'),
+    },
+    api: { port: e.CHISO_API_PORT },
+  };
+}

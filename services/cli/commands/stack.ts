@@ -1,0 +1,62 @@
+// `chiso up`, `down`, `status`: the local stack.
+import type { Command } from 'commander';
+import { down, status, up, type UpResult } from '../../../infra/stack.ts';
+import { makeContext } from '../context.ts';
+import { table } from '../render.ts';
+
+export function printUp(r: UpResult): string {
+  const lines = [
+    table(r.parts as unknown as Record<string, unknown>[], ['part', 'state', 'where', 'version', 'pid']),
+    '',
+    `Bảng điều khiển / dashboard: ${r.dashboard}`,
+  ];
+  if (r.temporalUi) lines.push(`Temporal UI: ${r.temporalUi}`);
+  lines.push(`(${Object.entries(r.timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(', ')})`);
+  return lines.join('\n');
+}
+
+/** Waits for Ctrl-C / SIGTERM, then stops what was started. */
+export async function holdUntilSignal(onStop: () => Promise<void>): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await onStop();
+}
+
+export function registerStack(program: Command): void {
+  program
+    .command('up')
+    .description('start the local stack: Kafka broker, Temporal dev server and the chiso process (sink, worker, IOC API), on the embedded chDB store')
+    .option('--detach', 'return once everything is up, leaving it running (stop it with `chiso down`)')
+    .option('--headless', 'do not serve the Temporal web UI')
+    .action(async (opts: { detach?: boolean; headless?: boolean }, cmd: Command) => {
+      const ctx = makeContext(cmd.optsWithGlobals());
+      const r = await up(ctx.cfg, ctx.say, { headless: opts.headless ?? false });
+      ctx.result(r, () => printUp(r));
+      if (opts.detach) return;
+      ctx.say('Running. Press Ctrl-C to stop everything.');
+      await holdUntilSignal(async () => {
+        await down(ctx.cfg, ctx.say);
+      });
+    });
+
+  program
+    .command('down')
+    .description('stop what `chiso up` started (the chiso process, then Temporal, then Kafka)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const ctx = makeContext(cmd.optsWithGlobals());
+      const stopped = await down(ctx.cfg, ctx.json ? () => undefined : ctx.say);
+      if (ctx.json) ctx.result({ stopped }, () => '');
+    });
+
+  program
+    .command('status')
+    .description('show each part of the stack: up or down, where, version')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const ctx = makeContext(cmd.optsWithGlobals());
+      const parts = await status(ctx.cfg);
+      ctx.result(parts, () => table(parts as unknown as Record<string, unknown>[], ['part', 'state', 'where', 'version', 'pid', 'detail']));
+    });
+}

@@ -1,0 +1,32 @@
+// `chiso`: the operator's command line. Each command lives in commands/; this file wires them and
+// turns failures into a message and a non-zero exit code.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../../schemas/config.ts';
+import { ChisoError } from '../lib/errors.ts';
+import { registerStack } from './commands/stack.ts';
+import { registerStart } from './commands/start.ts';
+
+const program = new Command('chiso')
+  .description('chiso (chỉ số): digital-transformation indicators from one-stop-shop, document-management and public-service-portal exports')
+  .option('--json', 'machine-readable output on stdout')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerStart(program);
+registerStack(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode);
+  if (e instanceof ConfigError) {
+    process.stderr.write(`chiso: ${e.message}\n`);
+    process.exit(2);
+  }
+  if (e instanceof ChisoError) {
+    process.stderr.write(`chiso: ${e.message}\n`);
+    process.exit(e.code === 'USAGE' ? 2 : 1);
+  }
+  process.stderr.write(`chiso: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+}

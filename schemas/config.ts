@@ -74,7 +74,15 @@ export const envSchema = z.object({
   CLICKHOUSE_DATABASE: identifier('CLICKHOUSE_DATABASE', 'chiso'),
 
   CHISO_API_PORT: port('CHISO_API_PORT', 8088),
+  CHISO_ROLES: z
+    .string()
+    .transform((v) => v.split(',').map((r) => r.trim()).filter((r) => r.length > 0))
+    .pipe(z.array(z.enum(['sink', 'worker', 'api'], { error: 'CHISO_ROLES: expected a comma-separated list of sink, worker, api' })).min(1))
+    .default(['sink', 'worker', 'api']),
 });
+
+/** What a chiso service needs when it runs against servers (docker-compose, a cluster) rather than embedded. */
+export const SERVER_MODE_VARIABLES = ['KAFKA_BROKERS', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'CLICKHOUSE_URL', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_DATABASE', 'CHISO_ROLES'] as const;
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -111,6 +119,8 @@ export interface Config {
     chdbPath: string;
   };
   api: { port: number };
+  /** Which parts this process runs: all three in the embedded all-in-one process. */
+  roles: ('sink' | 'worker' | 'api')[];
 }
 
 export class ConfigError extends Error {
@@ -119,7 +129,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment; throws ConfigError whose message names each bad variable and the expected form. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable means "not set", as in most shells' `VAR= command`.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
   }
@@ -157,5 +169,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       chdbPath: resolve(dataDir, 'chdb'),
     },
     api: { port: e.CHISO_API_PORT },
+    roles: e.CHISO_ROLES,
   };
 }

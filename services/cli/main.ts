@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../schemas/config.ts';
 import { ChisoError } from '../lib/errors.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerStack } from './commands/stack.ts';
 import { registerStart } from './commands/start.ts';
 
@@ -14,6 +15,7 @@ const program = new Command('chiso')
 
 registerStart(program);
 registerStack(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

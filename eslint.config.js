@@ -1,0 +1,46 @@
+// Lint: type-aware TypeScript rules everywhere (no floating promises), and determinism for Temporal
+// workflow code: workflows may not import Node built-ins or I/O libraries, only `import type` activities.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const workflowFiles = ['workflows/**/*.ts', 'test/**/fixtures/*-workflows.ts'];
+const nodeBuiltins = ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'timers/promises', 'url', 'util', 'worker_threads', 'zlib'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.data/**', 'test/artifacts/**', 'bench/results/**', 'services/ioc-api/public/vendor/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: workflowFiles,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins; do I/O in an activity.' })),
+            ...['kafkajs', '@clickhouse/client', 'chdb', 'pino', 'fastify', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map((name) => ({
+              name,
+              message: 'Workflow code must be deterministic: no I/O libraries; call an activity.',
+            })),
+          ],
+          patterns: [{ group: ['**/activities', '**/activities/**', '**/*-activities*'], allowTypeImports: true, message: 'Workflows only `import type` their activities.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['bin/*.js', 'services/cli/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+);

@@ -1,0 +1,79 @@
+// The operator's stack commands, run as a user would: `chiso up --detach`, `status`, `down` on a
+// stack of their own (own ports, own data directory), leaving no process behind.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../../infra/process.ts';
+import { freePortRun } from '../support/ports.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/chiso.js', import.meta.url));
+
+function chiso(args: string[], env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('chiso up / status / down', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chiso-cli-'));
+  let env: Record<string, string> = {};
+  afterAll(() => {
+    if (env.CHISO_DATA_DIR) chiso(['down'], env);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts every part, reports it, and stops it without leaving a process', async () => {
+    const k = await freePortRun(2);
+    const t = await freePortRun(4);
+    const api = await freePortRun(1);
+    env = {
+      CHISO_DATA_DIR: dataDir,
+      KAFKA_PORT: String(k),
+      KAFKA_CONTROLLER_PORT: String(k + 1),
+      TEMPORAL_PORT: String(t),
+      TEMPORAL_UI_PORT: String(t + 3),
+      CHISO_API_PORT: String(api),
+    };
+    // The test stack's services must not leak into this one.
+    for (const v of ['KAFKA_BROKERS', 'TEMPORAL_ADDRESS', 'CLICKHOUSE_URL']) env[v] = '';
+
+    const upRun = chiso(['up', '--detach', '--json'], env);
+    expect(upRun.code, upRun.err).toBe(0);
+    const started = JSON.parse(upRun.out) as { parts: { part: string; state: string; pid?: number }[]; dashboard: string };
+    expect(started.dashboard).toBe(`http://127.0.0.1:${api}/`);
+    expect(started.parts.map((p) => [p.part, p.state])).toEqual([
+      ['kafka', 'up'],
+      ['temporal', 'up'],
+      ['clickhouse', 'up'],
+      ['chiso', 'up'],
+    ]);
+    const pids = started.parts.flatMap((p) => (p.pid ? [p.pid] : []));
+    expect(pids).toHaveLength(3);
+
+    const health = await fetch(`http://127.0.0.1:${api}/health`);
+    expect(health.status).toBe(200);
+
+    const st = chiso(['status', '--json'], env);
+    expect(st.code, st.err).toBe(0);
+    const parts = JSON.parse(st.out) as { part: string; state: string; version?: string }[];
+    expect(parts.every((p) => p.state === 'up')).toBe(true);
+    expect(parts.find((p) => p.part === 'clickhouse')?.version).toMatch(/^\d+\.\d+/);
+    expect(parts.find((p) => p.part === 'kafka')?.version).toBe('4.1.1');
+
+    const downRun = chiso(['down'], env);
+    expect(downRun.code, downRun.err).toBe(0);
+    expect(downRun.out).toContain('stopped: chiso, temporal, kafka');
+    expect(pids.filter((pid) => isAlive(pid))).toEqual([]);
+
+    const after = JSON.parse(chiso(['status', '--json'], env).out) as { state: string }[];
+    expect(after.map((p) => p.state)).toEqual(['down', 'down', 'down', 'down']);
+  });
+
+  it('fails fast on a bad variable, naming it', () => {
+    const r = chiso(['status'], { KAFKA_BROKERS: 'notahost' });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('KAFKA_BROKERS: expected a comma-separated list of host:port');
+  });
+});

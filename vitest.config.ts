@@ -1,0 +1,29 @@
+// Two tiers: unit tests never reach a server; integration tests run against the real Kafka broker,
+// the real Temporal server and chDB, which test/support/global-setup.ts starts with the project's
+// own scripts on free ports and a throw-away data directory.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Native addons (chDB, Temporal's core bridge) need real processes, not worker threads.
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 180_000,
+    hookTimeout: 600_000,
+    reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
+  },
+});

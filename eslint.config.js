@@ -12,7 +12,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'infra/npm/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -40,7 +40,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/*.js', 'services/cli/**/*.ts'],
+    files: ['bin/*.js', 'infra/npm/*.mjs', 'services/cli/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

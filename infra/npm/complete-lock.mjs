@@ -3,6 +3,7 @@
 // This adds the missing optional entries (os/cpu-gated, never fetched on this platform).
 // Run after any `npm install` that rewrote the lock: node infra/npm/complete-lock.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
+import process from 'node:process';
 
 const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
 const chdb = lock.packages['node_modules/chdb'];

@@ -74,6 +74,18 @@ export const envSchema = z.object({
   CLICKHOUSE_DATABASE: identifier('CLICKHOUSE_DATABASE', 'chiso'),
 
   CHISO_API_PORT: port('CHISO_API_PORT', 8088),
+  CHISO_PII_SECRET: z.string().min(16, { error: 'CHISO_PII_SECRET: expected a secret of at least 16 characters (the HMAC key for personal data)' }).optional(),
+  CHISO_API_TOKENS: z
+    .string()
+    .transform((v) => v.split(',').map((t) => t.trim()).filter((t) => t.length > 0))
+    .pipe(
+      z.array(
+        z.string().regex(/^[A-Za-z0-9._~-]{16,}(@[A-Za-z0-9._-]+)?$/, {
+          error: 'CHISO_API_TOKENS: expected a comma-separated list of token or token@UNIT_CODE, each token at least 16 of A-Z a-z 0-9 . _ ~ -',
+        }),
+      ),
+    )
+    .optional(),
   CHISO_ROLES: z
     .string()
     .transform((v) => v.split(',').map((r) => r.trim()).filter((r) => r.length > 0))
@@ -119,6 +131,10 @@ export interface Config {
     chdbPath: string;
   };
   api: { port: number };
+  /** HMAC key for personal data; when unset the embedded stack keeps a generated one under dataDir/secrets. */
+  piiSecret?: string;
+  /** IOC API bearer tokens; a token limited to a unit's subtree carries that unit code. Unset: the embedded stack generates one. */
+  apiTokens?: { token: string; unit?: string }[];
   /** Which parts this process runs: all three in the embedded all-in-one process. */
   roles: ('sink' | 'worker' | 'api')[];
 }
@@ -170,5 +186,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     api: { port: e.CHISO_API_PORT },
     roles: e.CHISO_ROLES,
+    ...(e.CHISO_PII_SECRET ? { piiSecret: e.CHISO_PII_SECRET } : {}),
+    ...(e.CHISO_API_TOKENS
+      ? {
+          apiTokens: e.CHISO_API_TOKENS.map((t) => {
+            const [token = '', unit] = t.split('@');
+            return unit ? { token, unit } : { token };
+          }),
+        }
+      : {}),
   };
 }

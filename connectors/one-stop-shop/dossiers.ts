@@ -1,0 +1,122 @@
+// One-stop-shop dossiers (HoSoDongBoDVC with its processing history, or a "Danh sach ho so" row) to
+// the canonical dossier event. The applicant's id number becomes a keyed hash; names, phones, e-mails
+// and the handlers in tienTrinhDongBo are dropped.
+import { APPLICANT_TYPE, CHANNEL, DOSSIER_STATUS } from '../common/codes.ts';
+import { toInstant } from '../common/dates.ts';
+import { FieldReader, type FieldSpec } from '../common/fields.ts';
+import { type EntityMapper, finish, type MapInput, UPDATED } from '../common/mapper.ts';
+import { asText } from '../common/text.ts';
+import { parseFlag } from '../common/values.ts';
+
+const F = {
+  code: { name: 'MaHoSo', aliases: ['Ma ho so', 'So ho so'] },
+  procedure: { name: 'MaTTHC', aliases: ['Ma thu tuc'] },
+  procedureName: { name: 'TenTTHC', aliases: ['Ten thu tuc'] },
+  field: { name: 'MaLinhVuc', aliases: ['Linh vuc', 'Ma linh vuc'] },
+  unit: { name: 'DonViXuLy', aliases: ['Don vi tiep nhan', 'Ma don vi', 'Don vi', 'MaDonVi'] },
+  channel: { name: 'KenhThucHien', aliases: ['Kenh nop', 'Kenh thuc hien', 'Hinh thuc nop'] },
+  submitted: { name: 'NgayNopHoSo', aliases: ['Ngay nop', 'Ngay nop ho so'] },
+  received: { name: 'NgayTiepNhan', aliases: ['Ngay tiep nhan'] },
+  due: { name: 'NgayHenTra', aliases: ['Han xu ly', 'Ngay hen tra'] },
+  finished: { name: 'NgayKetThucXuLy', aliases: ['Ngay ket thuc xu ly'] },
+  returned: { name: 'NgayTra', aliases: ['Ngay tra ket qua', 'Ngay tra'] },
+  refused: { name: 'NgayTuChoi', aliases: ['Ngay tu choi'] },
+  status: { name: 'TrangThaiHoSo', aliases: ['Trang thai', 'Trang thai ho so'] },
+  applicantType: { name: 'LoaiDoiTuong', aliases: ['Loai doi tuong'] },
+  digitised: { name: 'HoSoCoThanhPhanSoHoa', aliases: ['So hoa'] },
+  vneid: { name: 'TaiKhoanDuocXacThucVoiVNeID', aliases: ['Xac thuc VNeID'] },
+  paidOnline: { name: 'DuocThanhToanTrucTuyen', aliases: ['Thanh toan truc tuyen'] },
+  electronicResult: { name: 'KetQuaDienTu', aliases: ['Ket qua dien tu'] },
+  components: { name: 'TaiLieuNop' },
+  results: { name: 'DanhSachGiayToKetQua' },
+  applicantId: { name: 'SoGiayToChuHoSo', aliases: ['So giay to', 'SoDinhDanh', 'So dinh danh'] },
+  applicantIds: { name: 'DinhDanhCHS' },
+} as const satisfies Record<string, FieldSpec>;
+
+/** An array field: a JSON array, or its text in a spreadsheet cell; anything else is none. */
+function list(v: unknown): Record<string, unknown>[] {
+  let x = v;
+  if (typeof x === 'string' && x.trim().startsWith('[')) {
+    try {
+      x = JSON.parse(x);
+    } catch {
+      return [];
+    }
+  }
+  return Array.isArray(x) ? x.filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object') : [];
+}
+
+const yes = (v: unknown) => {
+  const r = parseFlag(v);
+  return r.ok && r.value;
+};
+
+/** The hoSo object of `{ hoSo, tienTrinhDongBo }`, or the record itself (bare hoSo, spreadsheet row). */
+function hoSoOf(fields: Record<string, unknown>): Record<string, unknown> {
+  const h = fields.hoSo ?? fields.HoSo;
+  return h !== null && typeof h === 'object' && !Array.isArray(h) ? (h as Record<string, unknown>) : fields;
+}
+
+function map(input: MapInput) {
+  const r = new FieldReader(hoSoOf(input.fields));
+  const code = r.text(F.code, { required: true });
+  const procedure = r.text(F.procedure, { required: true });
+  const unit = r.text(F.unit, { required: true });
+  const status = r.code(F.status, DOSSIER_STATUS, { required: true });
+  const channel = r.code(F.channel, CHANNEL, { required: true });
+  const applicantType = r.code(F.applicantType, APPLICANT_TYPE) ?? null;
+  const submitted = r.time(F.submitted) ?? null;
+  // A dossier only registered (1) or refused at the counter (3) has no reception time.
+  const receivedRequired = status !== undefined && status !== '1' && status !== '3';
+  const received = r.time(F.received, { required: receivedRequired }) ?? null;
+  const due = r.time(F.due) ?? null;
+  const finished = r.time(F.finished) ?? null;
+  const returned = r.time(F.returned) ?? null;
+  const refused = r.time(F.refused) ?? null;
+  if (received && finished && (toInstant(received) ?? 0) > (toInstant(finished) ?? 0)) {
+    r.fail(F.received, `after NgayKetThucXuLy (${received} > ${finished})`);
+  }
+  const components = list(r.find(F.components)?.value);
+  const results = list(r.find(F.results)?.value);
+  const digitisedFlag = r.flag(F.digitised);
+  const electronicFlag = r.flag(F.electronicResult);
+  const vneid = r.flag(F.vneid);
+  const paidOnline = r.flag(F.paidOnline);
+  let applicantId = r.text(F.applicantId);
+  if (!applicantId) {
+    const ids = list(r.find(F.applicantIds)?.value);
+    applicantId = ids.map((i) => asText(i.SoDinhDanh ?? i.SoGiayTo ?? i.MaDinhDanh)).find((s) => s !== '');
+  }
+  return finish(r, input, mapper, () => ({
+    recordId: code ?? '',
+    unitCode: unit ?? '',
+    data: {
+      procedure_code: procedure,
+      procedure_name: r.text(F.procedureName) ?? '',
+      field_code: r.text(F.field) ?? '',
+      channel,
+      status: Number(status),
+      applicant_type: applicantType,
+      submitted_at: submitted,
+      received_at: received,
+      due_at: due,
+      finished_at: finished,
+      returned_at: returned,
+      refused_at: refused,
+      has_digitized_components: digitisedFlag || components.some((c) => yes(c.DuocSoHoa)),
+      vneid_authenticated: vneid,
+      paid_online: paidOnline,
+      components_count: components.length,
+      has_reused_component: components.some((c) => yes(c.DuocTaiSuDung)),
+      has_electronic_result: electronicFlag || results.some((d) => asText(d.DuongDanTepTinKetQua) !== ''),
+      applicant_hash: applicantId ? input.pseudonymise(applicantId) : null,
+    },
+  }));
+}
+
+export const mapper: EntityMapper = {
+  source: 'one-stop-shop',
+  entity: 'dossiers',
+  fields: [...Object.values(F), UPDATED],
+  map,
+};

@@ -1,0 +1,144 @@
+// The connectors' Kafka producer: idempotent, acks = all, GZIP, key = record id; messages are
+// gathered into batches of a few thousand with several sends in flight (kafkajs is only fast when
+// pipelined), and the highest offset per topic-partition is kept for the run ledger and `--wait`.
+import { CompressionTypes, type Kafka, type PartitionMetadata, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
+import { InfraError } from '../services/lib/errors.ts';
+import type { Logger } from '../services/lib/logger.ts';
+
+export interface OutMessage {
+  topic: string;
+  key: string;
+  value: string;
+}
+
+export interface ChisoProducer {
+  /** Queues a message; resolves once it is accepted into a batch (back-pressure when too many are in flight). */
+  send(message: OutMessage): Promise<void>;
+  /** Sends what is queued and waits for every in-flight batch; rejects if any batch failed. */
+  flush(): Promise<void>;
+  /** Highest offset acknowledged per "topic:partition" since the last takeOffsets(). */
+  takeOffsets(): Record<string, string>;
+  disconnect(): Promise<void>;
+}
+
+export interface ProducerOptions {
+  batchSize?: number;
+  inFlight?: number;
+}
+
+export async function createChisoProducer(kafka: Kafka, log: Logger, opts: ProducerOptions = {}): Promise<ChisoProducer> {
+  const batchSize = opts.batchSize ?? 2000;
+  const maxInFlight = opts.inFlight ?? 4;
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 5,
+    // The idempotent producer keeps retrying a batch (with kafkajs' backoff) until the broker takes it
+    // or the retry budget runs out; then the run fails.
+    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+  });
+  try {
+    await producer.connect();
+  } catch (e) {
+    throw new InfraError(`Kafka: cannot connect the producer (${e instanceof Error ? e.message : String(e)}); is the broker running?`, 'KAFKA_CONNECT', {}, { cause: e });
+  }
+  // Partitions are chosen here with kafkajs' own default partitioner, so that the run knows how many
+  // messages each partition got in a batch and hence the last offset it produced there.
+  const partitioner = Partitioners.DefaultPartitioner();
+  const meta = new Map<string, Promise<PartitionMetadata[]>>();
+  const known = new Map<string, PartitionMetadata[]>();
+  const partitionsOf = (topic: string) => {
+    let m = meta.get(topic);
+    if (!m) {
+      const admin = kafka.admin();
+      m = admin
+        .connect()
+        .then(() => admin.fetchTopicMetadata({ topics: [topic] }))
+        .then((r) => {
+          const list = r.topics[0]?.partitions ?? [];
+          known.set(topic, list);
+          return list;
+        })
+        .finally(() => void admin.disconnect());
+      meta.set(topic, m);
+    }
+    return m;
+  };
+  let queue: OutMessage[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+  let offsets: Record<string, string> = {};
+
+  const record = (results: RecordMetadata[], counts: Map<string, number>) => {
+    for (const r of results) {
+      // baseOffset is the first offset of this batch on that partition; the batch's messages follow it.
+      const key = `${r.topicName}:${r.partition}`;
+      const last = BigInt(r.baseOffset ?? r.offset ?? '0') + BigInt((counts.get(key) ?? 1) - 1);
+      const prev = offsets[key];
+      if (prev === undefined || BigInt(prev) < last) offsets[key] = last.toString();
+    }
+  };
+
+  const sendOne = async (batch: OutMessage[]) => {
+    const byTopic = new Map<string, { key: string; value: string; partition: number }[]>();
+    const counts = new Map<string, number>();
+    for (const m of batch) {
+      let list = byTopic.get(m.topic);
+      if (!list) byTopic.set(m.topic, (list = []));
+      const partitionMetadata = known.get(m.topic) ?? (await partitionsOf(m.topic));
+      const partition = partitioner({ topic: m.topic, partitionMetadata, message: { key: m.key, value: m.value } });
+      list.push({ key: m.key, value: m.value, partition });
+      const k = `${m.topic}:${partition}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    const results = await producer.sendBatch({
+      acks: -1,
+      compression: CompressionTypes.GZIP,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    record(results, counts);
+  };
+
+  const dispatch = () => {
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    const p: Promise<void> = sendOne(batch)
+      .catch((e: unknown) => {
+        failure ??= e;
+        log.error({ err: e }, 'Kafka: a batch could not be produced');
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+
+  const check = () => {
+    if (failure !== undefined) {
+      throw new InfraError(`Kafka: producing failed (${failure instanceof Error ? failure.message : String(failure)})`, 'KAFKA_PRODUCE', {}, { cause: failure });
+    }
+  };
+
+  return {
+    async send(message) {
+      check();
+      queue.push(message);
+      if (queue.length >= batchSize) {
+        dispatch();
+        while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+        check();
+      }
+    },
+    async flush() {
+      dispatch();
+      while (inFlight.size > 0) await Promise.race(inFlight);
+      check();
+    },
+    takeOffsets() {
+      const o = offsets;
+      offsets = {};
+      return o;
+    },
+    async disconnect() {
+      await producer.disconnect();
+    },
+  };
+}

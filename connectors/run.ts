@@ -1,0 +1,147 @@
+// One ingestion run: raw records in, canonical events and rejects out to Kafka, the run ledger
+// (chiso.runs.v1) written at the start and at the end. read = accepted + rejected, always; a run
+// whose records cannot be read or produced ends `failed`, never `succeeded`.
+import type { EntityName, RejectMessage, RunMessage, SourceId } from '../schemas/events.ts';
+import { topics as topicNames } from '../schemas/topics.ts';
+import { errorMessage } from '../services/lib/errors.ts';
+import type { Logger } from '../services/lib/logger.ts';
+import { formatTime } from './common/dates.ts';
+import { MAPPERS } from './mappers.ts';
+import { redactOriginal } from './redact.ts';
+import type { ChisoProducer } from './producer.ts';
+import type { RawRecord } from './types.ts';
+
+export interface IngestDeps {
+  producer: ChisoProducer;
+  log: Logger;
+  pseudonymise: (value: string) => string;
+  /** KAFKA_TOPIC_PREFIX (cfg.kafka.topicPrefix); '' when unset. */
+  topicPrefix?: string;
+}
+
+export interface IngestRequest {
+  runId: string;
+  source: SourceId;
+  entity: EntityName;
+  /** A file path, or URL + window. */
+  origin: string;
+  replayOf?: string;
+  records: AsyncIterable<RawRecord>;
+  /** The export time (file mtime, API call time) for records without NgayCapNhat; default now. */
+  exportedAt?: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  source: SourceId;
+  entity: EntityName;
+  origin: string;
+  status: 'succeeded' | 'failed';
+  read: number;
+  accepted: number;
+  rejected: number;
+  error: string;
+  producedOffsets: Record<string, string>;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export type Progress = { read: number; accepted: number; rejected: number };
+
+const PROGRESS_EVERY = 1000;
+
+export function nowIso(): string {
+  return formatTime(Date.now());
+}
+
+export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgress?: (p: Progress) => void): Promise<RunSummary> {
+  const log = deps.log.child({ component: 'ingest', run_id: req.runId, source: req.source, entity: req.entity });
+  const t = topicNames(deps.topicPrefix ?? '');
+  const mapper = MAPPERS[req.entity];
+  const startedAt = nowIso();
+  const exportedAt = req.exportedAt ?? startedAt;
+  const counts = { read: 0, accepted: 0, rejected: 0 };
+  let undecodable = 0;
+  let error = '';
+
+  const ledger = (status: RunMessage['status'], finishedAt: string | null): RunMessage => ({
+    run_id: req.runId,
+    source: req.source,
+    entity: req.entity,
+    origin: req.origin,
+    started_at: startedAt,
+    finished_at: finishedAt,
+    status,
+    ...counts,
+    error,
+    replay_of: req.replayOf ?? '',
+    updated_at: finishedAt ?? startedAt,
+    produced_offsets: {},
+  });
+
+  const reject = (raw: RawRecord, field: string, reason: string) => {
+    const { original, encoding } = redactOriginal(raw);
+    const msg: RejectMessage = {
+      run_id: req.runId,
+      source: req.source,
+      entity: req.entity,
+      origin: raw.origin,
+      field,
+      reason,
+      original,
+      original_encoding: encoding,
+      rejected_at: nowIso(),
+    };
+    counts.rejected++;
+    return deps.producer.send({ topic: t.rejects, key: req.runId, value: JSON.stringify(msg) });
+  };
+
+  let status: RunSummary['status'] = 'succeeded';
+  try {
+    await deps.producer.send({ topic: t.runs, key: req.runId, value: JSON.stringify(ledger('running', null)) });
+    for await (const raw of req.records) {
+      counts.read++;
+      const fields = raw.fields;
+      if ('parseError' in fields && typeof fields.parseError === 'string') {
+        if (raw.originalEncoding === 'base64') undecodable++;
+        await reject(raw, '', fields.parseError);
+      } else {
+        const r = mapper.map({
+          fields: fields as Record<string, unknown>,
+          origin: raw.origin,
+          runId: req.runId,
+          exportedAt: raw.exportedAt ?? exportedAt,
+          pseudonymise: deps.pseudonymise,
+        });
+        if (r.kind === 'ok') {
+          counts.accepted++;
+          await deps.producer.send({ topic: t.source(req.source), key: r.event.record_id, value: JSON.stringify(r.event) });
+        } else {
+          await reject(raw, r.field, r.reason);
+        }
+      }
+      if (onProgress && counts.read % PROGRESS_EVERY === 0) onProgress({ ...counts });
+    }
+    if (counts.read > 0 && undecodable === counts.read) {
+      status = 'failed';
+      error = `${req.origin}: no record is valid UTF-8 text (an export in another encoding, such as Windows-1258 or TCVN3?): save it as UTF-8 and ingest it again`;
+    }
+    await deps.producer.flush();
+  } catch (e) {
+    status = 'failed';
+    error = errorMessage(e);
+    log.error({ err: e }, 'ingestion run failed');
+  }
+  const producedOffsets = deps.producer.takeOffsets();
+  const finishedAt = nowIso();
+  try {
+    await deps.producer.send({ topic: t.runs, key: req.runId, value: JSON.stringify({ ...ledger(status, finishedAt), produced_offsets: producedOffsets }) });
+    await deps.producer.flush();
+  } catch (e) {
+    // The ledger could not be written: the run cannot claim success.
+    status = 'failed';
+    error ||= `the run ledger could not be produced: ${errorMessage(e)}`;
+  }
+  onProgress?.({ ...counts });
+  return { runId: req.runId, source: req.source, entity: req.entity, origin: req.origin, status, ...counts, error, producedOffsets, startedAt, finishedAt };
+}

@@ -75,6 +75,7 @@ export const envSchema = z.object({
 
   CHISO_API_PORT: port('CHISO_API_PORT', 8088),
   CHISO_PII_SECRET: z.string().min(16, { error: 'CHISO_PII_SECRET: expected a secret of at least 16 characters (the HMAC key for personal data)' }).optional(),
+  CHISO_SOURCE_API_TOKEN: z.string().trim().min(8, { error: 'CHISO_SOURCE_API_TOKEN: expected the bearer token of the sources\' HTTP export API (at least 8 characters)' }).optional(),
   CHISO_API_TOKENS: z
     .string()
     .transform((v) => v.split(',').map((t) => t.trim()).filter((t) => t.length > 0))
@@ -133,6 +134,8 @@ export interface Config {
   api: { port: number };
   /** HMAC key for personal data; when unset the embedded stack keeps a generated one under dataDir/secrets. */
   piiSecret?: string;
+  /** Bearer token for the sources' HTTP export API (and the default of `chiso simulator`). */
+  sourceApiToken?: string;
   /** IOC API bearer tokens; a token limited to a unit's subtree carries that unit code. Unset: the embedded stack generates one. */
   apiTokens?: { token: string; unit?: string }[];
   /** Which parts this process runs: all three in the embedded all-in-one process. */
@@ -187,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     api: { port: e.CHISO_API_PORT },
     roles: e.CHISO_ROLES,
     ...(e.CHISO_PII_SECRET ? { piiSecret: e.CHISO_PII_SECRET } : {}),
+    ...(e.CHISO_SOURCE_API_TOKEN ? { sourceApiToken: e.CHISO_SOURCE_API_TOKEN } : {}),
     ...(e.CHISO_API_TOKENS
       ? {
           apiTokens: e.CHISO_API_TOKENS.map((t) => {

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../schemas/config.ts';
 import { ChisoError } from '../lib/errors.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSimulator } from './commands/simulator.ts';
 import { registerStack } from './commands/stack.ts';
 import { registerStart } from './commands/start.ts';
 
@@ -16,6 +17,7 @@ const program = new Command('chiso')
 registerStart(program);
 registerStack(program);
 registerServe(program);
+registerSimulator(program);
 
 try {
   await program.parseAsync(process.argv);

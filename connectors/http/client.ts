@@ -1,0 +1,164 @@
+// Reader of the HTTP export API (SOURCES.md): pages through each window until page * pageSize >= total,
+// yields every record as a RawRecord located by URL + page + index, retries 5xx, timeouts and broken
+// bodies with bounded exponential backoff, fails at once on other 4xx, and checkpoints its progress.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import type { EntityName } from '../../schemas/events.ts';
+import { InfraError } from '../../services/lib/errors.ts';
+import type { Logger } from '../../services/lib/logger.ts';
+import type { RawRecord } from '../types.ts';
+import { type ExportWindow, type HttpCheckpoint, planWindows } from './checkpoint.ts';
+
+export interface RetryPolicy {
+  /** Attempts per page, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 15_000 };
+
+export interface ExportApiOptions {
+  baseUrl: string;
+  entity: EntityName;
+  token: string;
+  /** Lower bound (inclusive) on the update time; absent = the checkpoint's last finished `to`, or everything. */
+  from?: string;
+  /** Upper bound (exclusive), ISO 8601 with offset. */
+  to: string;
+  pageSize: number;
+  /** Absent: no resume, no progress kept (a one-off read). */
+  checkpoint?: HttpCheckpoint;
+  log: Logger;
+  fetchTimeoutMs: number;
+  retry?: RetryPolicy;
+}
+
+const pageBody = z.object({
+  data: z.array(z.unknown()),
+  page: z.number().int().min(1),
+  pageSize: z.number().int().min(1),
+  total: z.number().int().nonnegative(),
+});
+type PageBody = z.infer<typeof pageBody>;
+
+/** The URL that names a window (origin of its records and of the run): the entity endpoint + from/to. */
+export function windowUrl(baseUrl: string, entity: EntityName, window: { from?: string; to: string }): string {
+  const u = new URL(`${baseUrl.replace(/\/+$/, '')}/${entity}`);
+  if (window.from !== undefined) u.searchParams.set('from', window.from);
+  u.searchParams.set('to', window.to);
+  return u.toString();
+}
+
+/** A failed attempt: retry it or give up at once. */
+class AttemptFailure extends Error {
+  constructor(
+    message: string,
+    readonly retry: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+async function fetchPage(url: string, opts: ExportApiOptions): Promise<PageBody> {
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(url, {
+      headers: { authorization: `Bearer ${opts.token}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(opts.fetchTimeoutMs),
+    });
+    text = await res.text();
+  } catch (e) {
+    const timedOut = e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError');
+    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    throw new AttemptFailure(timedOut ? `no answer within ${opts.fetchTimeoutMs} ms` : `request failed (${cause ?? (e as Error).message})`, true);
+  }
+  if (res.status === 401 || res.status === 403) {
+    throw new AttemptFailure(`the source API refused the token (HTTP ${res.status})`, false, res.status);
+  }
+  // 408 and 429 are the server asking to come back later; every other 4xx is a request that cannot succeed.
+  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+    throw new AttemptFailure(`the source API rejected the request (HTTP ${res.status}: ${text.slice(0, 200)})`, false, res.status);
+  }
+  if (res.status !== 200) throw new AttemptFailure(`the source API failed (HTTP ${res.status})`, true, res.status);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new AttemptFailure(`the source API answered a body that is not JSON (${text.length} bytes)`, true);
+  }
+  const parsed = pageBody.safeParse(json);
+  if (!parsed.success) throw new AttemptFailure(`the source API answered JSON that is not a page { data, page, pageSize, total }: ${z.prettifyError(parsed.error)}`, true);
+  return parsed.data;
+}
+
+/** One page with retries: exponential backoff with jitter, bounded attempts, then an InfraError. */
+async function fetchWithRetry(url: string, opts: ExportApiOptions, log: Logger): Promise<PageBody> {
+  const policy = opts.retry ?? DEFAULT_RETRY;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchPage(url, opts);
+    } catch (e) {
+      if (!(e instanceof AttemptFailure)) throw e;
+      const details = { url, status: e.status, attempt };
+      if (!e.retry) throw new InfraError(`${e.message} at ${url}`, e.status === 401 || e.status === 403 ? 'SOURCE_API_AUTH' : 'SOURCE_API_REJECTED', details, { retriable: false });
+      if (attempt >= policy.attempts) {
+        throw new InfraError(`${e.message} at ${url}; gave up after ${attempt} attempts`, 'SOURCE_API_UNAVAILABLE', details, { retriable: true });
+      }
+      const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      log.warn({ ...details, retryInMs: Math.round(delay), reason: e.message }, 'source API page failed; retrying');
+      await sleep(delay);
+    }
+  }
+}
+
+function toRaw(item: unknown, origin: RawRecord['origin'], exportedAt: string): RawRecord {
+  const isObject = typeof item === 'object' && item !== null && !Array.isArray(item);
+  return {
+    origin,
+    original: JSON.stringify(item) ?? String(item),
+    fields: isObject ? (item as Record<string, unknown>) : { parseError: `expected a JSON object, found ${Array.isArray(item) ? 'an array' : typeof item}` },
+    // The API's records are "as of" the window's end: a stable export time, so a re-read gives the same event ids.
+    exportedAt,
+  };
+}
+
+/**
+ * Reads the API's records for the planned windows. Progress is checkpointed when the consumer asks
+ * for the record after a page's last one (the page has been handed on), and a window when it is
+ * exhausted: a consumer that stops early leaves the checkpoint at its last completed page.
+ */
+export async function* readExportApi(opts: ExportApiOptions): AsyncGenerator<RawRecord> {
+  const log = opts.log.child({ component: 'http-export', entity: opts.entity });
+  const state = opts.checkpoint?.state ?? { version: 1 as const, baseUrl: opts.baseUrl, entity: opts.entity, updatedAt: '' };
+  for (const { window, startPage } of planWindows(state, { ...(opts.from !== undefined ? { from: opts.from } : {}), to: opts.to, pageSize: opts.pageSize })) {
+    yield* readWindow(opts, window, startPage, log);
+  }
+}
+
+async function* readWindow(opts: ExportApiOptions, window: ExportWindow, startPage: number, log: Logger): AsyncGenerator<RawRecord> {
+  const uri = windowUrl(opts.baseUrl, opts.entity, window);
+  const exportedAt = window.to;
+  log.info({ uri, startPage, pageSize: window.pageSize }, startPage > 1 ? 'resuming export window from the checkpoint' : 'reading export window');
+  for (let page = startPage; ; page++) {
+    const url = new URL(uri);
+    url.searchParams.set('page', String(page));
+    url.searchParams.set('pageSize', String(window.pageSize));
+    const body = await fetchWithRetry(url.toString(), opts, log);
+    if (body.data.length > window.pageSize) {
+      throw new InfraError(`the source API answered ${body.data.length} records for pageSize ${window.pageSize} at ${url.toString()}`, 'SOURCE_API_PAGING', { url: url.toString() }, { retriable: false });
+    }
+    const more = page * window.pageSize < body.total;
+    if (body.data.length === 0 && more) {
+      // Records left the window while it was read (updated meanwhile): the total is stale; read again later.
+      throw new InfraError(`the source API announced ${body.total} records but page ${page} is empty at ${url.toString()}`, 'SOURCE_API_PAGING', { url: url.toString() }, { retriable: true });
+    }
+    for (let index = 0; index < body.data.length; index++) yield toRaw(body.data[index], { uri, page, index }, exportedAt);
+    if (!more) break;
+    await opts.checkpoint?.pageDone(window, page);
+  }
+  await opts.checkpoint?.windowDone(window);
+  log.info({ uri }, 'export window read to its end');
+}

@@ -32,6 +32,11 @@ export interface ExportApiOptions {
   log: Logger;
   fetchTimeoutMs: number;
   retry?: RetryPolicy;
+  /**
+   * Called before a page or a window is recorded as done in the checkpoint: the consumer makes what
+   * it was handed durable first (a pipelined producer flushes), so that a resume never skips records.
+   */
+  beforeCheckpoint?: () => Promise<void>;
 }
 
 const pageBody = z.object({
@@ -157,8 +162,14 @@ async function* readWindow(opts: ExportApiOptions, window: ExportWindow, startPa
     }
     for (let index = 0; index < body.data.length; index++) yield toRaw(body.data[index], { uri, page, index }, exportedAt);
     if (!more) break;
-    await opts.checkpoint?.pageDone(window, page);
+    if (opts.checkpoint) {
+      await opts.beforeCheckpoint?.();
+      await opts.checkpoint.pageDone(window, page);
+    }
   }
-  await opts.checkpoint?.windowDone(window);
+  if (opts.checkpoint) {
+    await opts.beforeCheckpoint?.();
+    await opts.checkpoint.windowDone(window);
+  }
   log.info({ uri }, 'export window read to its end');
 }

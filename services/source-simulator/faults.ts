@@ -10,6 +10,8 @@ export const faultRequest = z
     status: z.number().int().min(400).max(599).optional(),
     /** Answer 200 with a body that is not valid JSON. */
     garbage: z.boolean().optional(),
+    /** With failNext: only requests for this page number count (e.g. fail page 3 of a run). */
+    page: z.number().int().min(1).optional(),
     /** Wait this long before answering. */
     delayMs: z.number().int().min(0).max(600_000).optional(),
     /** Remove every fault. */
@@ -31,25 +33,40 @@ export interface ServedRequest {
   fault: boolean;
 }
 
-/** The fault state of one simulator, and the log of what it answered (tests assert on retries with it). */
+interface OneShot {
+  fault: Fault;
+  remaining: number;
+  page?: number;
+}
+
+export interface FaultState {
+  persistent: Fault;
+  next: OneShot[];
+}
+
+/**
+ * The fault state of one simulator, and the log of what it answered (tests assert on retries with it).
+ * One-shot faults queue up (each `failNext` adds one) and are used in order; a persistent fault
+ * applies whenever no one-shot one matches.
+ */
 export class FaultControl {
   private persistent: Fault = {};
-  private oneShot: { fault: Fault; remaining: number } | null = null;
+  private oneShots: OneShot[] = [];
   readonly requests: ServedRequest[] = [];
 
-  /** Applies a control request; returns a description of the state afterwards. */
-  set(req: FaultRequest): { persistent: Fault; next: { fault: Fault; remaining: number } | null } {
+  /** Applies a control request; returns the state afterwards. */
+  set(req: FaultRequest): FaultState {
     const parsed = faultRequest.parse(req);
     if (parsed.clear) {
       this.persistent = {};
-      this.oneShot = null;
+      this.oneShots = [];
     }
     const fault: Fault = {
       ...(parsed.status !== undefined ? { status: parsed.status } : {}),
       ...(parsed.garbage !== undefined ? { garbage: parsed.garbage } : {}),
       ...(parsed.delayMs !== undefined ? { delayMs: parsed.delayMs } : {}),
     };
-    if (parsed.failNext !== undefined) this.oneShot = { fault, remaining: parsed.failNext };
+    if (parsed.failNext !== undefined) this.oneShots.push({ fault, remaining: parsed.failNext, ...(parsed.page !== undefined ? { page: parsed.page } : {}) });
     else if (Object.keys(fault).length > 0) this.persistent = { ...this.persistent, ...fault };
     return this.describe();
   }
@@ -58,18 +75,17 @@ export class FaultControl {
     this.set({ clear: true });
   }
 
-  describe(): { persistent: Fault; next: { fault: Fault; remaining: number } | null } {
-    return { persistent: { ...this.persistent }, next: this.oneShot ? { fault: { ...this.oneShot.fault }, remaining: this.oneShot.remaining } : null };
+  describe(): FaultState {
+    return { persistent: { ...this.persistent }, next: this.oneShots.map((o) => structuredClone(o)) };
   }
 
-  /** The fault for the request being answered now (consumes one of the failNext ones). */
-  take(): Fault {
-    if (this.oneShot && this.oneShot.remaining > 0) {
-      this.oneShot.remaining -= 1;
-      const f = this.oneShot.fault;
-      if (this.oneShot.remaining === 0) this.oneShot = null;
-      return f;
-    }
-    return this.persistent;
+  /** The fault for a request for `page` answered now (consumes one of the failNext ones that match). */
+  take(page: number): Fault {
+    const i = this.oneShots.findIndex((o) => o.page === undefined || o.page === page);
+    const shot = this.oneShots[i];
+    if (!shot) return this.persistent;
+    shot.remaining -= 1;
+    if (shot.remaining === 0) this.oneShots.splice(i, 1);
+    return shot.fault;
   }
 }

@@ -72,7 +72,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const q = pageQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!q.success) return send(res, 400, { error: z.prettifyError(q.error) });
     const { from, to, page, pageSize } = q.data;
-    const fault: Fault = control.take();
+    const fault: Fault = control.take(page);
     if (fault.delayMs) await sleep(fault.delayMs);
     if (res.destroyed) return;
     const record = (status: number) => control.requests.push({ entity, page, status, fault: fault.status !== undefined || fault.garbage === true });

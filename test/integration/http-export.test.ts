@@ -4,12 +4,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
 import { HttpCheckpoint } from '../../connectors/http/checkpoint.ts';
 import { type ExportApiOptions, readExportApi } from '../../connectors/http/client.ts';
+import { ingestFromApi } from '../../connectors/http/ingest-api.ts';
+import { pseudonymiser } from '../../connectors/pii.ts';
+import { createChisoProducer } from '../../connectors/producer.ts';
+import type { IngestDeps } from '../../connectors/run.ts';
 import type { RawRecord } from '../../connectors/types.ts';
+import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
+import { topics } from '../../schemas/topics.ts';
 import { startSimulator, type Simulator } from '../../services/source-simulator/server.ts';
 import { InfraError } from '../../services/lib/errors.ts';
 import { createLogger } from '../../services/lib/logger.ts';
+import { randomName, testConfig } from '../support/env.ts';
 
 const log = createLogger('silent');
 const TOKEN = 'test-source-token-0123456789';
@@ -132,5 +140,95 @@ describe('HTTP export API client against the simulator', () => {
     // Nothing new: the next run reads one empty window.
     const third = await collect(readExportApi({ ...base(), to: '2025-01-23T00:00:00+07:00', checkpoint: await HttpCheckpoint.open(cpDir, sim.url, 'payments') }));
     expect(third).toEqual([]);
+  });
+});
+
+/** Every message of a topic from the beginning, until `count` arrived (bounded wait). */
+async function readTopic(brokers: string[], topic: string, count: number): Promise<Record<string, unknown>[]> {
+  const consumer = new Kafka({ brokers, clientId: randomName('read'), logLevel: logLevel.NOTHING }).consumer({ groupId: randomName('g') });
+  const seen: Record<string, unknown>[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${seen.length} of ${count} messages on ${topic}`)), 60_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push(JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>);
+          if (seen.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen;
+}
+
+describe('ingestion runs from the HTTP export API into the real broker', () => {
+  const cfg = testConfig({ KAFKA_TOPIC_PREFIX: `${randomName('http')}.` });
+  const t = topics(cfg.kafka.topicPrefix);
+  let sim: Simulator;
+  let deps: IngestDeps;
+  const dir = mkdtempSync(join(tmpdir(), 'chiso-sim-'));
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'payments.ndjson'), payments().map((p) => JSON.stringify(p)).join('\n') + '\n');
+    sim = await startSimulator({ dir, token: TOKEN, log });
+    const kafka = createKafka(cfg, log, randomName('http-test'));
+    await ensureTopics(kafka, cfg.kafka.topicPrefix);
+    deps = { producer: await createChisoProducer(kafka, log), log, pseudonymise: pseudonymiser('test-secret-0123456789abcdef'), topicPrefix: cfg.kafka.topicPrefix };
+  });
+  afterAll(async () => {
+    await deps.producer.disconnect();
+    await sim.stop();
+  });
+
+  it('produces every record once across a 500, a run that dies on page 3 and the run that resumes it', async () => {
+    const checkpointDir = mkdtempSync(join(tmpdir(), 'chiso-cp-'));
+    const req = { source: 'public-service-portal' as const, entity: 'payments' as const, baseUrl: sim.url, token: TOKEN, to: '2026-01-01T00:00:00+07:00', pageSize: 5, checkpointDir, retry: FAST_RETRY };
+
+    // Run 1: page 1 succeeds after a 500; page 3 answers a 400, which cannot be retried: the run dies there.
+    sim.control.clear();
+    sim.control.set({ failNext: 1, status: 500, page: 1 });
+    sim.control.set({ failNext: 1, status: 400, page: 3 });
+    const run1 = await ingestFromApi(deps, { ...req, runId: randomName('run') });
+    expect(run1).toMatchObject({ status: 'failed', read: 10, accepted: 10, rejected: 0 });
+    expect(run1.error).toContain('HTTP 400');
+    expect(run1.origin).toBe(`${sim.url}/payments?to=2026-01-01T00%3A00%3A00%2B07%3A00`);
+    expect((await HttpCheckpoint.open(checkpointDir, sim.url, 'payments')).state.open).toMatchObject({ lastPage: 2 });
+
+    // Run 2 resumes at page 3 of the same window and finishes it.
+    sim.control.requests.length = 0;
+    const run2 = await ingestFromApi(deps, { ...req, runId: randomName('run') });
+    expect(run2).toMatchObject({ status: 'succeeded', read: 13, accepted: 13, rejected: 0 });
+    expect(sim.control.requests.map((r) => r.page)).toEqual([3, 4, 5]);
+
+    // On the topic: each of the 23 records exactly once, located by page and index.
+    const events = await readTopic(cfg.kafka.brokers, t.source('public-service-portal'), 23);
+    expect(events.map((e) => e.record_id).sort()).toEqual(payments().map((p) => p.MaGiaoDich));
+    expect(events.find((e) => e.record_id === 'GD0013')).toMatchObject({ unit_code: 'X0101', origin: { page: 3, index: 2 } });
+    expect(new Set(events.map((e) => e.run_id))).toEqual(new Set([run1.runId, run2.runId]));
+  });
+
+  it('a refused token fails the run, naming the status', async () => {
+    const checkpointDir = mkdtempSync(join(tmpdir(), 'chiso-cp-'));
+    const run = await ingestFromApi(deps, {
+      runId: randomName('run'),
+      source: 'public-service-portal',
+      entity: 'payments',
+      baseUrl: sim.url,
+      token: 'wrong-token-0123456789',
+      checkpointDir,
+      retry: FAST_RETRY,
+    });
+    expect(run.status).toBe('failed');
+    expect(run.error).toContain('HTTP 401');
+    expect(run.read).toBe(0);
+    // The checkpoint did not move: the next run with the right token reads everything.
+    expect((await HttpCheckpoint.open(checkpointDir, sim.url, 'payments')).state.finishedTo).toBeUndefined();
   });
 });

@@ -92,6 +92,12 @@ export const envSchema = z.object({
     .transform((v) => v.split(',').map((r) => r.trim()).filter((r) => r.length > 0))
     .pipe(z.array(z.enum(['sink', 'worker', 'api'], { error: 'CHISO_ROLES: expected a comma-separated list of sink, worker, api' })).min(1))
     .default(['sink', 'worker', 'api']),
+  /** TEST-ONLY fault injection for the sink's crash tests; never set it in a deployment. */
+  CHISO_FAULT: z
+    .enum(['sink-kill-after-insert', 'sink-kill-before-commit'], {
+      error: 'CHISO_FAULT: test-only; expected sink-kill-after-insert or sink-kill-before-commit (or unset)',
+    })
+    .optional(),
 });
 
 /** What a chiso service needs when it runs against servers (docker-compose, a cluster) rather than embedded. */
@@ -140,6 +146,8 @@ export interface Config {
   apiTokens?: { token: string; unit?: string }[];
   /** Which parts this process runs: all three in the embedded all-in-one process. */
   roles: ('sink' | 'worker' | 'api')[];
+  /** TEST-ONLY: makes the sink SIGKILL itself after its first insert of a batch, or just before its first commit. */
+  fault?: 'sink-kill-after-insert' | 'sink-kill-before-commit';
 }
 
 export class ConfigError extends Error {
@@ -189,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     api: { port: e.CHISO_API_PORT },
     roles: e.CHISO_ROLES,
+    ...(e.CHISO_FAULT ? { fault: e.CHISO_FAULT } : {}),
     ...(e.CHISO_PII_SECRET ? { piiSecret: e.CHISO_PII_SECRET } : {}),
     ...(e.CHISO_SOURCE_API_TOKEN ? { sourceApiToken: e.CHISO_SOURCE_API_TOKEN } : {}),
     ...(e.CHISO_API_TOKENS

@@ -1,0 +1,85 @@
+// Decoding of one Kafka message into what the sink writes: a canonical event, a connector's reject,
+// a run-ledger row, or a poison message (bad JSON, schema mismatch, wrong topic) turned into a
+// reject that names its topic, partition and offset. Bad data is a value here, never an exception.
+import { z } from 'zod';
+import { canonicalEvent, type CanonicalEvent, type RejectMessage, rejectMessage, type RunMessage, runMessage, SOURCES, type SourceId } from '../../schemas/events.ts';
+import type { Topics } from '../../schemas/topics.ts';
+import type { KafkaPosition } from './rows.ts';
+
+export type Decoded =
+  | { kind: 'event'; event: CanonicalEvent; pos: KafkaPosition }
+  | { kind: 'reject'; reject: RejectMessage; pos: KafkaPosition }
+  | { kind: 'run'; run: RunMessage; pos: KafkaPosition }
+  /** `source` is '' when the message sat on the rejects or runs topic (no source to name). */
+  | { kind: 'poison'; reject: RejectMessage; source: string; pos: KafkaPosition };
+
+export interface RawMessage {
+  value: Buffer | null;
+  offset: string;
+  timestamp: string;
+}
+
+type TopicRole = { role: 'source'; source: SourceId } | { role: 'rejects' } | { role: 'runs' };
+
+export function topicRoles(t: Topics): Map<string, TopicRole> {
+  const m = new Map<string, TopicRole>();
+  for (const s of SOURCES) m.set(t.source(s), { role: 'source', source: s });
+  m.set(t.rejects, { role: 'rejects' });
+  m.set(t.runs, { role: 'runs' });
+  return m;
+}
+
+export function decode(msg: RawMessage, pos: KafkaPosition, role: TopicRole | undefined): Decoded {
+  const poison = (reason: string): Decoded => ({
+    kind: 'poison',
+    pos,
+    source: role?.role === 'source' ? role.source : '',
+    reject: poisonReject(msg, pos, role, reason),
+  });
+  if (role === undefined) return poison(`message on a topic the sink does not read (${pos.topic})`);
+  if (msg.value === null) return poison('empty message (no value)');
+  let json: unknown;
+  try {
+    json = JSON.parse(msg.value.toString('utf8'));
+  } catch (e) {
+    return poison(`not JSON: ${(e as Error).message}`);
+  }
+  if (role.role === 'source') {
+    const r = canonicalEvent.safeParse(json);
+    if (!r.success) return poison(`not a canonical event: ${oneLine(r.error)}`);
+    if (r.data.source !== role.source) return poison(`event of source ${r.data.source} on the topic of ${role.source}`);
+    return { kind: 'event', event: r.data, pos };
+  }
+  if (role.role === 'rejects') {
+    const r = rejectMessage.safeParse(json);
+    return r.success ? { kind: 'reject', reject: r.data, pos } : poison(`not a reject message: ${oneLine(r.error)}`);
+  }
+  const r = runMessage.safeParse(json);
+  return r.success ? { kind: 'run', run: r.data, pos } : poison(`not a run message: ${oneLine(r.error)}`);
+}
+
+function oneLine(e: z.ZodError): string {
+  return z.prettifyError(e).replace(/\s*\n\s*/g, '; ').slice(0, 500);
+}
+
+function poisonReject(msg: RawMessage, pos: KafkaPosition, role: TopicRole | undefined, reason: string): RejectMessage {
+  const bytes = msg.value ?? Buffer.alloc(0);
+  const text = bytes.toString('utf8');
+  const utf8 = Buffer.from(text, 'utf8').equals(bytes);
+  // The message timestamp, not the clock: a redelivered poison message makes the same row again.
+  const ts = Number(msg.timestamp);
+  return {
+    run_id: '',
+    source: role?.role === 'source' ? role.source : SOURCES[0],
+    entity: '',
+    origin: { uri: `kafka://${pos.topic}/${pos.partition}/${pos.offset}` },
+    field: '',
+    reason,
+    original: utf8 ? text : bytes.toString('base64'),
+    original_encoding: utf8 ? 'utf8' : 'base64',
+    rejected_at: new Date(Number.isFinite(ts) && ts > 0 ? ts : 0).toISOString(),
+    topic: pos.topic,
+    partition: pos.partition,
+    offset: pos.offset,
+  };
+}

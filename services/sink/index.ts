@@ -1,0 +1,157 @@
+// The sink service: a kafkajs consumer group over the source, rejects and runs topics that writes
+// every accepted record into ClickHouse once (idempotent inserts, offsets committed only after the
+// writes), with start() / stop() that drains and commits / health() and in-process metrics.
+import type { Consumer } from 'kafkajs';
+import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
+import type { Store } from '../../infra/clickhouse/store.ts';
+import type { Config } from '../../schemas/config.ts';
+import { SINK_GROUP, topics } from '../../schemas/topics.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Health, Service } from '../lib/service.ts';
+import { Accumulator } from './accumulator.ts';
+import { createBatchHandler, type PartitionProgress } from './consumer.ts';
+import { topicRoles } from './decode.ts';
+import { lagFromBatches, measureLag, sinkHealth } from './health.ts';
+import { SinkMetrics } from './metrics.ts';
+
+export interface SinkDeps {
+  cfg: Config;
+  store: Store;
+  log: Logger;
+  groupId?: string;
+  /** Tuning, mostly for tests and the benchmark. */
+  options?: Partial<SinkOptions>;
+}
+
+export interface SinkOptions {
+  /** Rows per flush at most (10k-50k). */
+  maxRows: number;
+  /** How long a flush waits for more chunks when the fetch is not yet all in. */
+  lingerMs: number;
+  backoffMs: { initial: number; max: number };
+  /** How long stop() keeps retrying a failing write before leaving the batch uncommitted. */
+  drainMs: number;
+  /** The loop counts as moving when it wrote within this window. */
+  progressWindowMs: number;
+}
+
+const DEFAULTS: SinkOptions = { maxRows: 25_000, lingerMs: 1000, backoffMs: { initial: 250, max: 10_000 }, drainMs: 30_000, progressWindowMs: 60_000 };
+
+export type Sink = Service & { metrics(): Record<string, number> };
+
+export function createSink(deps: SinkDeps): Sink {
+  const { cfg, store } = deps;
+  const opts: SinkOptions = { ...DEFAULTS, ...deps.options };
+  const log = deps.log.child({ component: 'sink' });
+  // A topic prefix names a separate namespace on a shared cluster: its sink group is prefixed too.
+  const groupId = deps.groupId ?? `${cfg.kafka.topicPrefix}${SINK_GROUP}`;
+  const t = topics(cfg.kafka.topicPrefix);
+  const kafka = createKafka(cfg, log, `chiso-sink-${process.pid}`);
+  const admin = kafka.admin();
+  const metrics = new SinkMetrics();
+  const progress = new Map<string, PartitionProgress>();
+  const acc = new Accumulator(store, log, metrics, {
+    maxRows: opts.maxRows,
+    lingerMs: opts.lingerMs,
+    backoffMs: opts.backoffMs,
+    hooks: cfg.fault === 'sink-kill-after-insert' ? { afterInsert: (table) => die(log, `after its first insert (${table})`) } : {},
+  });
+  let consumer: Consumer | undefined;
+  let running = false;
+  let crashed: string | undefined;
+  let startedAt = 0;
+
+  return {
+    name: 'sink',
+    async start() {
+      await ensureTopics(kafka, cfg.kafka.topicPrefix);
+      await admin.connect();
+      consumer = kafka.consumer({
+        groupId,
+        sessionTimeout: 30_000,
+        rebalanceTimeout: 60_000,
+        heartbeatInterval: 3_000,
+        // The broker holds a fetch until 1 MiB is there or a second has passed: batches of ~1 s.
+        minBytes: 1 << 20,
+        maxWaitTimeInMs: 1000,
+        maxBytesPerPartition: 16 << 20,
+        maxBytes: 64 << 20,
+      });
+      consumer.on(consumer.events.CRASH, (e) => {
+        crashed = e.payload.restart ? undefined : errorText(e.payload.error);
+        log.error({ err: errorText(e.payload.error), restart: e.payload.restart }, 'sink consumer crashed');
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: t.all, fromBeginning: true });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        // commitOffsetsIfNecessary commits as soon as anything is resolved, i.e. after each written chunk.
+        autoCommitThreshold: 1,
+        partitionsConsumedConcurrently: 32,
+        eachBatch: createBatchHandler({
+          acc,
+          roles: topicRoles(t),
+          maxRows: opts.maxRows,
+          progress,
+          ...(cfg.fault === 'sink-kill-before-commit' ? { beforeCommit: () => die(log, 'after its writes, before its commit') } : {}),
+        }),
+      });
+      running = true;
+      startedAt = Date.now();
+      log.info({ groupId, topics: t.all }, 'sink consuming');
+    },
+
+    async stop() {
+      if (!consumer) return;
+      running = false;
+      acc.stopping(opts.drainMs);
+      // disconnect() waits for the in-flight batches (drained, resolved, committed), then leaves the group.
+      await consumer.disconnect();
+      await admin.disconnect().catch(() => undefined);
+      consumer = undefined;
+      log.info(metrics.snapshot(), 'sink stopped');
+    },
+
+    async health(): Promise<Health> {
+      let lag: Record<string, number>;
+      let lagSource: 'broker' | 'batches' = 'broker';
+      try {
+        lag = await measureLag(admin, groupId, t.all, 3000);
+      } catch {
+        lag = lagFromBatches(progress);
+        lagSource = 'batches';
+      }
+      metrics.lag = Object.values(lag).reduce((a, b) => a + b, 0);
+      const lastBatchAt = Math.max(0, ...[...progress.values()].map((p) => p.at));
+      return sinkHealth({
+        running,
+        ...(crashed ? { crashed } : {}),
+        lastProgressAt: Math.max(lastBatchAt, acc.lastFlushAt, startedAt),
+        progressWindowMs: opts.progressWindowMs,
+        lag,
+        lagSource,
+        retrying: acc.retrying,
+        lastBatchAt,
+        lastInsertMs: acc.lastInsertMs,
+        metrics: metrics.snapshot(),
+      });
+    },
+
+    metrics() {
+      metrics.lag = Object.values(lagFromBatches(progress)).reduce((a, b) => a + b, 0);
+      return metrics.snapshot();
+    },
+  };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** TEST-ONLY (CHISO_FAULT): dies at once, as a crash would: no drain, no commit, no cleanup. */
+function die(log: Logger, when: string): never {
+  log.warn({ fault: when }, 'CHISO_FAULT: the sink kills itself');
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable');
+}

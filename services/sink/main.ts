@@ -1,0 +1,31 @@
+// The sink as a process of its own (a ClickHouse server deployment, and the crash tests): loads the
+// config, opens and migrates the store, runs the sink until SIGTERM/SIGINT, then drains and closes.
+import { migrate } from '../../infra/clickhouse/migrate.ts';
+import { openStore } from '../../infra/clickhouse/store.ts';
+import { loadConfig } from '../../schemas/config.ts';
+import { createLogger } from '../lib/logger.ts';
+import { createSink } from './index.ts';
+
+const cfg = loadConfig(process.env);
+const log = createLogger(cfg.logLevel, { name: 'chiso-sink' });
+const store = await openStore(cfg.clickhouse);
+await migrate(store, log.child({ component: 'migrate' }));
+const sink = createSink({ cfg, store, log });
+await sink.start();
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'sink stopping');
+  try {
+    await sink.stop();
+    await store.close();
+    process.exit(0);
+  } catch (e) {
+    log.error({ err: e }, 'sink stop failed');
+    process.exit(1);
+  }
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,159 @@
+// Row mapping: a validated canonical event, reject or run message becomes the rows of the ClickHouse
+// tables the sink writes (raw_events, one latest-state table per entity, touched_days, rejects,
+// ingest_runs). Pure functions, no I/O.
+import type { CanonicalEvent, EntityName, RejectMessage, RunMessage } from '../../schemas/events.ts';
+import { describeOrigin } from '../../schemas/events.ts';
+
+/** Where a message sat on Kafka. */
+export interface KafkaPosition {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export type Row = Record<string, unknown>;
+
+/** The latest-state table each entity is kept in. */
+export const LATEST_TABLE: Record<EntityName, string> = {
+  dossiers: 'dossiers',
+  documents: 'documents',
+  'work-records': 'work_records',
+  services: 'services',
+  payments: 'payments',
+  ratings: 'ratings',
+};
+
+const HCM_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh: UTC+7 all year, no daylight saving.
+
+/**
+ * An ISO time with an offset as 'YYYY-MM-DD HH:MM:SS.mmm' in Asia/Ho_Chi_Minh: the form a
+ * DateTime64(3, 'Asia/Ho_Chi_Minh') column reads without guessing (cheaper than best_effort parsing).
+ */
+export function chTime(iso: string): string {
+  const ms = Date.parse(iso);
+  return new Date(ms + HCM_OFFSET_MS).toISOString().slice(0, 23).replace('T', ' ');
+}
+
+export function chTimeOrNull(iso: string | null): string | null {
+  return iso === null ? null : chTime(iso);
+}
+
+/** The calendar day of an ISO time in Asia/Ho_Chi_Minh. */
+export function hcmDay(iso: string): string {
+  return new Date(Date.parse(iso) + HCM_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+export function rawRow(e: CanonicalEvent, pos: KafkaPosition): Row {
+  return {
+    event_id: e.event_id,
+    source: e.source,
+    entity: e.entity,
+    record_id: e.record_id,
+    unit_code: e.unit_code,
+    updated_at: chTime(e.updated_at),
+    run_id: e.run_id,
+    origin: describeOrigin(e.origin),
+    payload: JSON.stringify(e.data),
+    topic: pos.topic,
+    partition: pos.partition,
+    offset: pos.offset,
+  };
+}
+
+function envelope(e: CanonicalEvent): Row {
+  return { record_id: e.record_id, unit_code: e.unit_code, updated_at: chTime(e.updated_at), event_id: e.event_id, run_id: e.run_id };
+}
+
+/** The latest-state row of an event, for the table LATEST_TABLE[e.entity]. */
+export function latestRow(e: CanonicalEvent): Row {
+  switch (e.entity) {
+    case 'dossiers': {
+      const d = e.data;
+      return {
+        ...envelope(e),
+        procedure_code: d.procedure_code,
+        procedure_name: d.procedure_name,
+        field_code: d.field_code,
+        channel: d.channel,
+        status: d.status,
+        applicant_type: d.applicant_type,
+        submitted_at: chTimeOrNull(d.submitted_at),
+        received_at: chTimeOrNull(d.received_at),
+        due_at: chTimeOrNull(d.due_at),
+        finished_at: chTimeOrNull(d.finished_at),
+        returned_at: chTimeOrNull(d.returned_at),
+        refused_at: chTimeOrNull(d.refused_at),
+        has_digitized_components: d.has_digitized_components,
+        vneid_authenticated: d.vneid_authenticated,
+        paid_online: d.paid_online,
+        components_count: Math.min(d.components_count, 65535),
+        has_reused_component: d.has_reused_component,
+        has_electronic_result: d.has_electronic_result,
+        applicant_hash: d.applicant_hash,
+      };
+    }
+    case 'documents':
+      return { ...envelope(e), ...e.data };
+    case 'work-records':
+      return { ...envelope(e), ...e.data };
+    case 'services':
+      return { ...envelope(e), ...e.data };
+    case 'payments':
+      return { ...envelope(e), ...e.data, paid_at: chTime(e.data.paid_at) };
+    case 'ratings':
+      return { ...envelope(e), ...e.data, rated_at: chTime(e.data.rated_at) };
+  }
+}
+
+/** The days an event counts on (INDICATORS.md), as Asia/Ho_Chi_Minh calendar days. */
+export function touchedDays(e: CanonicalEvent): string[] {
+  switch (e.entity) {
+    case 'dossiers':
+      return [e.data.received_at, e.data.finished_at].filter((t): t is string => t !== null).map(hcmDay);
+    case 'documents':
+      return [e.data.issued_at];
+    case 'work-records':
+      return [e.data.opened_at];
+    case 'services':
+      return [e.data.valid_from];
+    case 'payments':
+      return [hcmDay(e.data.paid_at)];
+    case 'ratings':
+      return [hcmDay(e.data.rated_at)];
+  }
+}
+
+export function rejectRow(r: RejectMessage, pos: KafkaPosition): Row {
+  return {
+    run_id: r.run_id,
+    source: r.source,
+    entity: r.entity,
+    location: describeOrigin(r.origin),
+    field: r.field,
+    reason: r.reason,
+    original: r.original,
+    // A connector's reject keeps where it sat in the source; the Kafka position is the sink's own.
+    topic: r.topic ?? pos.topic,
+    partition: r.partition ?? pos.partition,
+    offset: r.offset ?? pos.offset,
+    rejected_at: chTime(r.rejected_at),
+  };
+}
+
+export function runRow(r: RunMessage): Row {
+  return {
+    run_id: r.run_id,
+    source: r.source,
+    entity: r.entity,
+    origin: r.origin,
+    started_at: chTime(r.started_at),
+    finished_at: chTimeOrNull(r.finished_at),
+    status: r.status,
+    read: r.read,
+    accepted: r.accepted,
+    rejected: r.rejected,
+    error: r.error,
+    replay_of: r.replay_of,
+    updated_at: chTime(r.updated_at),
+  };
+}

@@ -1,0 +1,162 @@
+// One flush of the sink: the decoded messages of several topic-partition chunks become inserts into
+// ClickHouse, each idempotent. Events already in raw_events are dropped first (a replay or a
+// redelivery with other boundaries carries the same event ids); every insert carries an
+// insert_deduplication_token derived from the table and the offset ranges it holds. raw_events is
+// written LAST: an event present there has all its other rows written, which is what makes the
+// "already in raw_events" filter safe after a crash between two inserts.
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { select, type Store } from '../../infra/clickhouse/store.ts';
+import type { CanonicalEvent } from '../../schemas/events.ts';
+import { InfraError } from '../lib/errors.ts';
+import type { Decoded } from './decode.ts';
+import { chTime, LATEST_TABLE, latestRow, rawRow, rejectRow, type Row, runRow, touchedDays } from './rows.ts';
+
+/** The messages of one topic-partition, consecutive offsets first..last. */
+export interface Chunk {
+  topic: string;
+  partition: number;
+  firstOffset: string;
+  lastOffset: string;
+  items: Decoded[];
+}
+
+export interface FlushResult {
+  rowsWritten: number;
+  eventsWritten: number;
+  duplicatesDropped: number;
+  rejects: number;
+  poison: number;
+  insertMs: number[];
+}
+
+export interface WriteHooks {
+  /** Called after each successful insert (test-only fault injection). */
+  afterInsert?: (table: string) => void;
+}
+
+export function rangeOf(c: Pick<Chunk, 'topic' | 'partition' | 'firstOffset' | 'lastOffset'>): string {
+  return `${c.topic}:${c.partition}:${c.firstOffset}-${c.lastOffset}`;
+}
+
+/** Writes the chunks; throws InfraError (retriable) when ClickHouse fails, after which the same call may be repeated. */
+export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date, hooks: WriteHooks = {}): Promise<FlushResult> {
+  const ranges = chunks.map(rangeOf).sort().join(',');
+  const result: FlushResult = { rowsWritten: 0, eventsWritten: 0, duplicatesDropped: 0, rejects: 0, poison: 0, insertMs: [] };
+  const events: { e: CanonicalEvent; d: Extract<Decoded, { kind: 'event' }> }[] = [];
+  const rejects: Row[] = [];
+  const runs: Row[] = [];
+  for (const c of chunks) {
+    for (const d of c.items) {
+      if (d.kind === 'event') events.push({ e: d.event, d });
+      else if (d.kind === 'reject') rejects.push(rejectRow(d.reject, d.pos));
+      else if (d.kind === 'run') runs.push(runRow(d.run));
+      else {
+        rejects.push({ ...rejectRow(d.reject, d.pos), source: d.source });
+        result.poison++;
+      }
+    }
+  }
+  result.rejects = rejects.length;
+
+  const fresh = await dropKnown(store, events);
+  result.duplicatesDropped = events.length - fresh.length;
+
+  const insert = async (table: string, rows: Row[], tokenTable = table) => {
+    if (rows.length === 0) return;
+    const ms = await insertRows(store, table, rows, `${tokenTable}|${ranges}`);
+    result.insertMs.push(ms);
+    result.rowsWritten += rows.length;
+    hooks.afterInsert?.(table);
+  };
+
+  await insert('rejects', rejects);
+  await insert('ingest_runs', runs);
+  // The batch column names the flush by a short hash of its offset ranges (the ranges can be long).
+  const batch = createHash('sha256').update(ranges).digest('hex').slice(0, 16);
+  await insert('touched_days', touchedRows(fresh.map((f) => f.e), batch, chTime(touchedAt.toISOString())));
+  for (const [table, rows] of latestRows(fresh.map((f) => f.e))) await insert(table, rows);
+  const bySource = new Map<string, Row[]>();
+  for (const { e, d } of fresh) {
+    const list = bySource.get(e.source) ?? [];
+    list.push(rawRow(e, d.pos));
+    bySource.set(e.source, list);
+  }
+  for (const [source, rows] of bySource) await insert('raw_events', rows, `raw_events/${source}`);
+  result.eventsWritten = fresh.length;
+  return result;
+}
+
+/** The events whose event_id is neither in raw_events already nor earlier in this flush. */
+async function dropKnown<T extends { e: CanonicalEvent }>(store: Store, events: T[]): Promise<T[]> {
+  const seen = new Set<string>();
+  const unique = events.filter(({ e }) => (seen.has(e.event_id) ? false : (seen.add(e.event_id), true)));
+  const known = new Set<string>();
+  for (const source of new Set(unique.map(({ e }) => e.source))) {
+    const ids = unique.filter(({ e }) => e.source === source).map(({ e }) => e.event_id);
+    const rows = await guarded('raw_events', () =>
+      select<{ event_id: string }>(store, `SELECT event_id FROM ${store.db}.raw_events WHERE source = {source:String} AND event_id IN {ids:Array(String)}`, { source, ids }),
+    );
+    for (const r of rows) known.add(r.event_id);
+  }
+  return unique.filter(({ e }) => !known.has(e.event_id));
+}
+
+/** One row per record and table: the newest updated_at of this flush (ties: the later message). */
+function latestRows(events: CanonicalEvent[]): Map<string, Row[]> {
+  const newest = new Map<string, CanonicalEvent>();
+  for (const e of events) {
+    const key = `${e.entity}\u0000${e.record_id}`;
+    const prev = newest.get(key);
+    if (prev === undefined || Date.parse(e.updated_at) >= Date.parse(prev.updated_at)) newest.set(key, e);
+  }
+  const byTable = new Map<string, Row[]>();
+  for (const e of newest.values()) {
+    const table = LATEST_TABLE[e.entity];
+    const list = byTable.get(table) ?? [];
+    list.push(latestRow(e));
+    byTable.set(table, list);
+  }
+  return byTable;
+}
+
+function touchedRows(events: CanonicalEvent[], batch: string, touchedAt: string): Row[] {
+  const seen = new Set<string>();
+  const rows: Row[] = [];
+  for (const e of events) {
+    for (const day of touchedDays(e)) {
+      const key = `${e.entity}\u0000${e.unit_code}\u0000${day}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rows.push({ entity: e.entity, unit_code: e.unit_code, day, touched_at: touchedAt, batch });
+    }
+  }
+  return rows;
+}
+
+/**
+ * INSERT with the token as a query-level SETTINGS clause: chDB turns client-level settings into a
+ * session-wide SET, which would leak the token into later inserts of the same process.
+ */
+async function insertRows(store: Store, table: string, rows: Row[], token: string): Promise<number> {
+  const t0 = performance.now();
+  const body = rows.map((r) => JSON.stringify(r)).join('\n');
+  const quoted = token.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+  await guarded(table, async () => {
+    const r = await store.client.exec({
+      query: `INSERT INTO ${store.db}.${table} SETTINGS insert_deduplication_token = '${quoted}' FORMAT JSONEachRow`,
+      values: Readable.from([body]),
+    });
+    r.stream.resume();
+    r.stream.destroy();
+  });
+  return performance.now() - t0;
+}
+
+async function guarded<T>(table: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw new InfraError(`ClickHouse write to ${table} failed: ${(e as Error).message}`, 'SINK_WRITE_FAILED', { table }, { cause: e, retriable: true });
+  }
+}

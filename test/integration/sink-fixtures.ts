@@ -145,11 +145,11 @@ export async function rawCounts(store: Store): Promise<{ count: number; unique: 
 }
 
 /** Polls until check() returns true, or fails with what() after timeoutMs. */
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: () => Promise<string> | string): Promise<void> {
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string | (() => Promise<string> | string)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`timed out after ${timeoutMs} ms: ${await what()}`);
+  throw new Error(`timed out after ${timeoutMs} ms: ${typeof what === 'string' ? what : await what()}`);
 }

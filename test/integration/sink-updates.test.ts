@@ -48,7 +48,7 @@ describe('sink: updates, replays, poison messages', () => {
     await produceEvents(producer, prefix, [hs1a, vb1a]);
     const accepted = 6;
 
-    await waitUntil(async () => (await rawCounts(store)).count >= accepted && sink.metrics().sink_duplicates_dropped_total >= 2, 60_000, async () => JSON.stringify(await rawCounts(store)));
+    await waitUntil(async () => (await rawCounts(store)).count >= accepted && (sink.metrics().sink_duplicates_dropped_total ?? 0) >= 2, 60_000, async () => JSON.stringify(await rawCounts(store)));
     expect(await rawCounts(store)).toEqual({ count: accepted, unique: accepted });
 
     const dossiers = await select<Record<string, unknown>>(store, `SELECT record_id, status, unit_code, toString(finished_at) AS finished_at, has_electronic_result, applicant_type, returned_at FROM ${store.db}.dossiers FINAL ORDER BY record_id`);

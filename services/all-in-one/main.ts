@@ -19,7 +19,7 @@ await migrate(store, log.child({ component: 'migrate' }));
 const services: Service[] = [];
 for (const s of services) await s.start();
 
-const http = buildHttp(log, { health: () => healthReport(cfg, store, services) });
+const http = await buildHttp(log, { cfg, store, health: () => healthReport(cfg, store, services) });
 await http.listen({ host: cfg.bindHost, port: cfg.api.port });
 writeFileSync(stackPaths(cfg).app.portFile, `${cfg.api.port}\n`);
 log.info({ url: `http://${cfg.bindHost}:${cfg.api.port}/`, store: store.where }, 'chiso is up');

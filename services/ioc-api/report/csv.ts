@@ -1,0 +1,16 @@
+// The monthly report as CSV (RFC 4180, UTF-8 with a BOM so that spreadsheet programs show the
+// Vietnamese text correctly); numbers keep a '.' decimal point for machines.
+import { COMPARATOR_TEXT, type MonthlyReport, STATUS_VI } from './rows.ts';
+
+export const CSV_HEADER = ['STT', 'Mã chỉ tiêu', 'Nội dung chỉ tiêu', 'Kế hoạch', 'Điều kiện', 'Mục tiêu (%)', 'Kết quả (%)', 'So với mục tiêu (%)', 'Đánh giá'];
+
+const cell = (v: string | number | null) => {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+export function reportCsv(r: MonthlyReport): string {
+  const lines = [CSV_HEADER, ...r.rows.map((x) => [x.stt, x.indicator, x.name_vi, x.plan, COMPARATOR_TEXT[x.comparator] ?? x.comparator, x.target, x.result, x.attainment, STATUS_VI[x.status]])];
+  return `\uFEFF${lines.map((l) => l.map(cell).join(',')).join('\r\n')}\r\n`;
+}

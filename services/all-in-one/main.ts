@@ -7,6 +7,7 @@ import { openStore } from '../../infra/clickhouse/store.ts';
 import { stackPaths } from '../../infra/paths.ts';
 import { loadConfig } from '../../schemas/config.ts';
 import { createLogger } from '../lib/logger.ts';
+import { createSink } from '../sink/index.ts';
 import type { Service } from '../lib/service.ts';
 import { healthReport } from './health.ts';
 import { buildHttp } from './http.ts';
@@ -17,6 +18,7 @@ const store = await openStore(cfg.clickhouse);
 await migrate(store, log.child({ component: 'migrate' }));
 
 const services: Service[] = [];
+if (cfg.roles.includes('sink')) services.push(createSink({ cfg, store, log }));
 for (const s of services) await s.start();
 
 const http = await buildHttp(log, { cfg, store, health: () => healthReport(cfg, store, services) });

@@ -1,0 +1,74 @@
+// The chiso Temporal worker as a Service: runs the workflows of workflows/ and the activities of
+// createActivities on cfg.temporal.taskQueue, and makes sure the nightly schedule exists.
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Store } from '../../infra/clickhouse/store.ts';
+import type { Config } from '../../schemas/config.ts';
+import { createActivities } from '../../workflows/activities/index.ts';
+import { loadReferenceData } from '../indicators/load.ts';
+import { InfraError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Health, Service } from '../lib/service.ts';
+import { installTemporalRuntime } from './runtime-logger.ts';
+import { ensureNightlySchedule } from './schedules.ts';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+export interface WorkerDeps {
+  cfg: Config;
+  store: Store;
+  log: Logger;
+}
+
+export function createWorker(deps: WorkerDeps, opts: { schedule?: boolean } = {}): Service {
+  const log = deps.log.child({ component: 'worker' });
+  const { address, namespace, taskQueue } = deps.cfg.temporal;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let native: NativeConnection | undefined;
+  let failure: Error | undefined;
+
+  return {
+    name: 'worker',
+    async start() {
+      installTemporalRuntime(deps.log);
+      // The catalogue, units and targets the computation and the scorecard read.
+      await loadReferenceData(deps.store, log);
+      try {
+        native = await NativeConnection.connect({ address });
+      } catch (e) {
+        throw new InfraError(`cannot reach Temporal at ${address}: ${(e as Error).message}`, 'TEMPORAL_UNREACHABLE', { address }, { cause: e });
+      }
+      worker = await Worker.create({
+        connection: native,
+        namespace,
+        taskQueue,
+        workflowsPath: WORKFLOWS_PATH,
+        activities: createActivities({ ...deps, log: deps.log }),
+      });
+      running = worker.run().catch((e: unknown) => {
+        failure = e as Error;
+        log.error({ err: e }, 'worker stopped with an error');
+      });
+      if (opts.schedule !== false) {
+        const connection = await Connection.connect({ address });
+        try {
+          await ensureNightlySchedule(new Client({ connection, namespace }), taskQueue, log);
+        } finally {
+          await connection.close();
+        }
+      }
+      log.info({ taskQueue, namespace }, 'worker running');
+    },
+    async stop() {
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await native?.close();
+    },
+    async health(): Promise<Health> {
+      const state = worker?.getState() ?? 'INITIALIZED';
+      return { ok: state === 'RUNNING', detail: failure ? `${state}: ${failure.message}` : state, taskQueue };
+    },
+  };
+}

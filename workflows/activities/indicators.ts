@@ -1,0 +1,74 @@
+// The indicator activities: compute a bounded set of periods, read the late data the nightly run
+// must pick up, move its watermark, and write validated imports in the process that owns the store.
+import { select } from '../../infra/clickhouse/store.ts';
+import { computePeriods } from '../../services/indicators/compute.ts';
+import type { ManualRow, RowError, TargetRow, UnitRow } from '../../services/indicators/import.ts';
+import { writeManual, writeTargets, writeUnits } from '../../services/indicators/load.ts';
+import type { Period } from '../../services/indicators/periods.ts';
+import { UsageError } from '../../services/lib/errors.ts';
+import { mapFailures, withHeartbeat } from '../../services/worker/activity-support.ts';
+import type { ActivityDeps } from './deps.ts';
+
+/** At most this many periods per activity call, so that one call stays bounded. */
+export const MAX_PERIODS_PER_CALL = 31;
+
+export interface TouchedSince {
+  /** Days (YYYY-MM-DD) touched by sink batches after the watermark. */
+  days: string[];
+  /** The newest touched_at seen: the next watermark (null when nothing was touched). */
+  until: string | null;
+}
+
+export type ImportRequest =
+  | { kind: 'units'; rows: UnitRow[] }
+  | { kind: 'targets'; rows: TargetRow[] }
+  | { kind: 'manual'; rows: (ManualRow & { line?: number })[] };
+
+export function createIndicatorActivities({ store, log }: ActivityDeps) {
+  const clog = log.child({ component: 'compute' });
+  return mapFailures({
+    async computeIndicatorPeriods(periods: Period[]): Promise<{ periods: number; rows: number; ms: number }> {
+      if (periods.length > MAX_PERIODS_PER_CALL) throw new UsageError(`at most ${MAX_PERIODS_PER_CALL} periods per call, got ${periods.length}`);
+      const r = await withHeartbeat((beat) => computePeriods(store, periods, clog, () => beat({ periods: periods.length })));
+      clog.info({ periods: periods.length, first: periods[0]?.start, last: periods.at(-1)?.end, rows: r.rows, ms: r.ms }, 'indicators computed');
+      return r;
+    },
+
+    async touchedDaysSince(watermarkName: string): Promise<TouchedSince> {
+      const [w] = await select<{ until: string }>(
+        store,
+        `SELECT toString(touched_until) AS until FROM ${store.db}.compute_watermarks FINAL WHERE name = {name:String}`,
+        { name: watermarkName },
+      );
+      const rows = await select<{ day: string; until: string }>(
+        store,
+        `SELECT toString(day) AS day, toString(max(touched_at) OVER ()) AS until FROM (
+           SELECT day, max(touched_at) AS touched_at FROM ${store.db}.touched_days
+           WHERE touched_at > toDateTime64({since:String}, 3, 'Asia/Ho_Chi_Minh') GROUP BY day)
+         ORDER BY day`,
+        { since: w?.until ?? '1970-01-01 00:00:00.000' },
+      );
+      return { days: rows.map((r) => r.day), until: rows[0]?.until ?? null };
+    },
+
+    async saveWatermark(watermarkName: string, until: string): Promise<void> {
+      await store.client.insert({
+        table: `${store.db}.compute_watermarks`,
+        values: [{ name: watermarkName, touched_until: until, updated_at: new Date().toISOString() }],
+        format: 'JSONEachRow',
+      });
+    },
+
+    async importRows(req: ImportRequest): Promise<{ written: number; errors: RowError[] }> {
+      switch (req.kind) {
+        case 'units':
+          return { written: await writeUnits(store, req.rows), errors: [] };
+        case 'targets':
+          return { written: await writeTargets(store, req.rows), errors: [] };
+        case 'manual':
+          return writeManual(store, req.rows);
+      }
+    },
+  });
+}
+export type IndicatorActivities = ReturnType<typeof createIndicatorActivities>;

@@ -1,0 +1,4 @@
+// The barrel the worker's workflowsPath points at: one export line per workflow file.
+export { computeIndicators } from './compute-indicators.ts';
+export { backfill } from './backfill.ts';
+export { nightly } from './nightly.ts';

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../schemas/config.ts';
 import { ChisoError } from '../lib/errors.ts';
+import { registerIngest } from './commands/ingest.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulator } from './commands/simulator.ts';
 import { registerStack } from './commands/stack.ts';
@@ -15,6 +16,7 @@ const program = new Command('chiso')
   .exitOverride();
 
 registerStart(program);
+registerIngest(program);
 registerStack(program);
 registerServe(program);
 registerSimulator(program);

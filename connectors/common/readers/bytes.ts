@@ -1,0 +1,52 @@
+// Byte-level helpers shared by the readers: chunked file reading and strict UTF-8 decoding (an
+// invalid byte sequence is reported, never replaced by U+FFFD).
+import { createReadStream } from 'node:fs';
+
+export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
+}
+
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of some bytes, or undefined when they are not valid UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+export const NOT_UTF8 = 'not valid UTF-8 text (an export in another encoding?); the original bytes are kept in base64';
+
+export function hasBom(b: Uint8Array): boolean {
+  return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+}
+
+/** Splits a byte stream into lines (LF or CRLF), with their 1-based line numbers; a BOM is dropped. */
+export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ bytes: Buffer; line: number }> {
+  let carry: Buffer | undefined;
+  let line = 0;
+  let first = true;
+  for await (const chunk of chunks) {
+    let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+    if (first && buf.length >= 3) {
+      if (hasBom(buf)) buf = buf.subarray(3);
+      first = false;
+    }
+    let pos = 0;
+    for (let nl = buf.indexOf(0x0a, pos); nl !== -1; nl = buf.indexOf(0x0a, pos)) {
+      line++;
+      const end = nl > pos && buf[nl - 1] === 0x0d ? nl - 1 : nl;
+      yield { bytes: buf.subarray(pos, end), line };
+      pos = nl + 1;
+    }
+    carry = pos < buf.length ? Buffer.from(buf.subarray(pos)) : undefined;
+  }
+  if (carry && carry.length > 0) {
+    if (first && hasBom(carry)) carry = carry.subarray(3);
+    line++;
+    const end = carry[carry.length - 1] === 0x0d ? carry.length - 1 : carry.length;
+    yield { bytes: carry.subarray(0, end), line };
+  }
+}

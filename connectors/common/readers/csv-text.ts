@@ -1,0 +1,74 @@
+// RFC 4180 pieces for the CSV reader: splitting a byte stream into records (a quoted field may hold
+// line breaks), splitting a record into fields, and writing a row back (for redacted originals).
+import { hasBom } from './bytes.ts';
+
+/** Records as byte ranges, with the 1-based line each starts on; quotes are tracked so "a\nb" stays one record. */
+export async function* csvRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ bytes: Buffer; line: number }> {
+  let carry: Buffer | undefined;
+  let inQuotes = false;
+  let line = 1;
+  let nextLine = 1;
+  let first = true;
+  for await (const chunk of chunks) {
+    let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+    if (first) {
+      if (hasBom(buf)) buf = buf.subarray(3);
+      first = false;
+    }
+    // Resume the scan where the carried part ended (the quote state is kept across chunks).
+    let start = 0;
+    let i = carry ? carry.length : 0;
+    for (; i < buf.length; i++) {
+      const b = buf[i];
+      if (b === 0x22) inQuotes = !inQuotes;
+      else if (b === 0x0a) {
+        nextLine++;
+        if (!inQuotes) {
+          const end = i > start && buf[i - 1] === 0x0d ? i - 1 : i;
+          yield { bytes: buf.subarray(start, end), line };
+          start = i + 1;
+          line = nextLine;
+        }
+      }
+    }
+    carry = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
+  }
+  if (carry && carry.length > 0) {
+    const end = carry[carry.length - 1] === 0x0d ? carry.length - 1 : carry.length;
+    yield { bytes: carry.subarray(0, end), line };
+  }
+}
+
+/** The fields of one record with the given separator ("" inside quotes is one quote). */
+export function splitCsv(text: string, sep: string): string[] {
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+      } else field += c;
+    } else if (c === '"' && field.trim() === '') {
+      quoted = true;
+      field = '';
+    } else if (c === sep) {
+      out.push(field);
+      field = '';
+    } else field += c;
+    i++;
+  }
+  out.push(field);
+  return out;
+}
+
+export function joinCsv(fields: readonly string[], sep: string): string {
+  return fields.map((f) => (/["\r\n]/.test(f) || f.includes(sep) ? `"${f.replace(/"/g, '""')}"` : f)).join(sep);
+}

@@ -1,0 +1,73 @@
+// Excel exports read with exceljs' streaming WorkbookReader (row by row, never the whole workbook):
+// in each sheet the header row is found below the title block; date cells arrive as Dates holding
+// the sheet's wall clock, and plain numbers in date columns are read as Excel serial days later.
+import ExcelJS from 'exceljs';
+import { isPersonalField, REDACTED } from '../../pii.ts';
+import type { RawRecord } from '../../types.ts';
+import type { FieldSpec } from '../fields.ts';
+import { UnreadableFileError } from './csv.ts';
+import { HEADER_SEARCH_ROWS, headerNotFound, headingKeys, isHeader } from './header.ts';
+
+/** A cell's value as the mappers take it: string, number, boolean or Date; '' when empty. */
+export function cellValue(v: unknown): unknown {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.richText)) return (o.richText as { text?: string }[]).map((r) => r.text ?? '').join('');
+    if ('result' in o) return cellValue(o.result);
+    if ('text' in o) return cellValue(o.text);
+    if ('error' in o) return '';
+  }
+  return String(v);
+}
+
+const cellText = (v: unknown): string => {
+  const c = cellValue(v);
+  return c instanceof Date ? c.toISOString().slice(0, 19) : String(c).trim();
+};
+
+export async function* readXlsx(path: string, fields: readonly FieldSpec[]): AsyncGenerator<RawRecord> {
+  const known = headingKeys(fields);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  let anyHeader = false;
+  let anyRow = false;
+  try {
+    for await (const sheet of reader) {
+      const sheetName = (sheet as unknown as { name?: string }).name;
+      let header: string[] | undefined;
+      let personal: boolean[] = [];
+      let seen = 0;
+      for await (const row of sheet) {
+        const values = (row.values as unknown[]) ?? [];
+        // row.values is 1-based (index 0 unused).
+        const cells = values.slice(1);
+        if (cells.every((c) => cellText(c) === '')) continue;
+        anyRow = true;
+        if (header === undefined) {
+          if (++seen > HEADER_SEARCH_ROWS) break;
+          const texts = cells.map(cellText);
+          if (isHeader(texts, known)) {
+            header = texts;
+            personal = header.map((h) => isPersonalField(h));
+            anyHeader = true;
+          }
+          continue;
+        }
+        const record: Record<string, unknown> = {};
+        const shown: Record<string, unknown> = {};
+        header.forEach((h, i) => {
+          if (h === '' || h in record) return;
+          const v = cellValue(cells[i]);
+          record[h] = v;
+          shown[h] = personal[i] ? REDACTED : v instanceof Date ? cellText(v) : v;
+        });
+        yield { origin: { uri: path, line: row.number, ...(sheetName ? { sheet: sheetName } : {}) }, original: JSON.stringify(shown), fields: record };
+      }
+    }
+  } catch (e) {
+    if (e instanceof UnreadableFileError) throw e;
+    throw new UnreadableFileError(`${path}: not a readable .xlsx workbook (truncated or another format?): ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (anyRow && !anyHeader) throw new UnreadableFileError(headerNotFound(path, fields, false));
+}

@@ -8,6 +8,7 @@ import { stackPaths } from '../../infra/paths.ts';
 import { loadConfig } from '../../schemas/config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createSink } from '../sink/index.ts';
+import { createWorker } from '../worker/index.ts';
 import type { Service } from '../lib/service.ts';
 import { healthReport } from './health.ts';
 import { buildHttp } from './http.ts';
@@ -19,6 +20,7 @@ await migrate(store, log.child({ component: 'migrate' }));
 
 const services: Service[] = [];
 if (cfg.roles.includes('sink')) services.push(createSink({ cfg, store, log }));
+if (cfg.roles.includes('worker')) services.push(createWorker({ cfg, store, log }));
 for (const s of services) await s.start();
 
 const http = await buildHttp(log, { cfg, store, health: () => healthReport(cfg, store, services) });

@@ -32,8 +32,10 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
   const producer: Producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 5,
-    // The idempotent producer keeps retrying a batch (with kafkajs' backoff) until the broker takes it
-    // or the retry budget runs out; then the run fails.
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // A batch is retried with kafkajs' backoff (about a minute in all) until the broker takes it; past
+    // that the run fails rather than hang (kafkajs warns that bounded retries weaken EoS: accepted,
+    // since the event ids make a re-run idempotent downstream).
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
   });
   try {

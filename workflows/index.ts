@@ -2,3 +2,4 @@
 export { computeIndicators } from './compute-indicators.ts';
 export { backfill } from './backfill.ts';
 export { nightly } from './nightly.ts';
+export { monthlyReport } from './monthly-report.ts';

@@ -21,7 +21,8 @@ export interface WorkerDeps {
   log: Logger;
 }
 
-export function createWorker(deps: WorkerDeps, opts: { schedule?: boolean } = {}): Service {
+/** opts.scheduleId: another id than chiso-nightly (tests on a shared server); schedule: false to skip it. */
+export function createWorker(deps: WorkerDeps, opts: { schedule?: boolean; scheduleId?: string } = {}): Service {
   const log = deps.log.child({ component: 'worker' });
   const { address, namespace, taskQueue } = deps.cfg.temporal;
   let worker: Worker | undefined;
@@ -54,7 +55,7 @@ export function createWorker(deps: WorkerDeps, opts: { schedule?: boolean } = {}
       if (opts.schedule !== false) {
         const connection = await Connection.connect({ address });
         try {
-          await ensureNightlySchedule(new Client({ connection, namespace }), taskQueue, log);
+          await ensureNightlySchedule(new Client({ connection, namespace }), taskQueue, log, opts.scheduleId);
         } finally {
           await connection.close();
         }

@@ -6,27 +6,27 @@ import type { Logger } from '../lib/logger.ts';
 
 export const NIGHTLY_SCHEDULE_ID = 'chiso-nightly';
 
-export function nightlyScheduleOptions(taskQueue: string): ScheduleOptions {
+export function nightlyScheduleOptions(taskQueue: string, scheduleId = NIGHTLY_SCHEDULE_ID): ScheduleOptions {
   return {
-    scheduleId: NIGHTLY_SCHEDULE_ID,
+    scheduleId,
     spec: { calendars: [{ hour: 1, minute: 0 }], timezone: 'Asia/Ho_Chi_Minh' },
-    action: { type: 'startWorkflow', workflowType: 'nightly', taskQueue, args: [{}], workflowId: 'chiso-nightly-run' },
+    action: { type: 'startWorkflow', workflowType: 'nightly', taskQueue, args: [{}], workflowId: `${scheduleId}-run` },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day', pauseOnFailure: false },
     memo: { purpose: 'chiso: compute yesterday and the days late data touched' },
   };
 }
 
 /** Creates the schedule, or brings an existing one back to this definition. Returns what it did. */
-export async function ensureNightlySchedule(client: Client, taskQueue: string, log: Logger): Promise<'created' | 'updated'> {
-  const options = nightlyScheduleOptions(taskQueue);
+export async function ensureNightlySchedule(client: Client, taskQueue: string, log: Logger, scheduleId = NIGHTLY_SCHEDULE_ID): Promise<'created' | 'updated'> {
+  const options = nightlyScheduleOptions(taskQueue, scheduleId);
   try {
     await client.schedule.create(options);
-    log.info({ scheduleId: NIGHTLY_SCHEDULE_ID, taskQueue }, 'nightly schedule created');
+    log.info({ scheduleId, taskQueue }, 'nightly schedule created');
     return 'created';
   } catch (e) {
     if (!(e instanceof ScheduleAlreadyRunning)) throw e;
   }
-  await client.schedule.getHandle(NIGHTLY_SCHEDULE_ID).update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: options.policies }));
-  log.info({ scheduleId: NIGHTLY_SCHEDULE_ID, taskQueue }, 'nightly schedule up to date');
+  await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: options.policies }));
+  log.info({ scheduleId, taskQueue }, 'nightly schedule up to date');
   return 'updated';
 }

@@ -11,3 +11,4 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 export type Activities = ReturnType<typeof createActivities>;
+export { createReportActivities } from './report.ts';

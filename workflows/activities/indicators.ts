@@ -42,8 +42,8 @@ export function createIndicatorActivities({ store, log }: ActivityDeps) {
       );
       const rows = await select<{ day: string; until: string }>(
         store,
-        `SELECT toString(day) AS day, toString(max(touched_at) OVER ()) AS until FROM (
-           SELECT day, max(touched_at) AS touched_at FROM ${store.db}.touched_days
+        `SELECT toString(day) AS day, toString(max(last_touch) OVER ()) AS until FROM (
+           SELECT day, max(touched_at) AS last_touch FROM ${store.db}.touched_days
            WHERE touched_at > toDateTime64({since:String}, 3, 'Asia/Ho_Chi_Minh') GROUP BY day)
          ORDER BY day`,
         { since: w?.until ?? '1970-01-01 00:00:00.000' },

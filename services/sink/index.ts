@@ -1,6 +1,7 @@
 // The sink service: a kafkajs consumer group over the source, rejects and runs topics that writes
 // every accepted record into ClickHouse once (idempotent inserts, offsets committed only after the
 // writes), with start() / stop() that drains and commits / health() and in-process metrics.
+import { writeSync } from 'node:fs';
 import type { Consumer } from 'kafkajs';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import type { Store } from '../../infra/clickhouse/store.ts';
@@ -152,6 +153,8 @@ function errorText(e: unknown): string {
 /** TEST-ONLY (CHISO_FAULT): dies at once, as a crash would: no drain, no commit, no cleanup. */
 function die(log: Logger, when: string): never {
   log.warn({ fault: when }, 'CHISO_FAULT: the sink kills itself');
+  // The logger may buffer; this line must reach stderr before the process vanishes.
+  writeSync(2, `CHISO_FAULT: the sink kills itself ${when}\n`);
   process.kill(process.pid, 'SIGKILL');
   throw new Error('unreachable');
 }

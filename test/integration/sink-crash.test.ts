@@ -1,0 +1,115 @@
+// The sink process is SIGKILLed after an insert and before its commit (twice: after the first insert
+// of a batch, and after all of them), then restarted: the redelivered batches double nothing and
+// the latest state is exact. The sink runs as a child process (services/sink/main.ts) that owns the
+// chDB directory; the test opens that directory only after the last child has exited.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { migrate } from '../../infra/clickhouse/migrate.ts';
+import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
+import { SINK_GROUP, topics } from '../../schemas/topics.ts';
+import { createLogger } from '../../services/lib/logger.ts';
+import { measureLag } from '../../services/sink/health.ts';
+import { randomName, testConfig } from '../support/env.ts';
+import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
+
+const prefix = `${randomName('p')}.`;
+const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix });
+const kafka = testKafka(cfg.kafka.brokers);
+const admin = kafka.admin();
+const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+let store: Store | undefined;
+
+const childEnv = {
+  ...process.env,
+  ...inject('stackEnv'),
+  CHISO_DATA_DIR: cfg.dataDir,
+  CLICKHOUSE_DATABASE: cfg.clickhouse.database,
+  KAFKA_TOPIC_PREFIX: prefix,
+  CHISO_LOG_LEVEL: 'info',
+};
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  log: string;
+}
+
+function startSink(fault?: string): { child: ChildProcess; exited: Promise<Exit> } {
+  const env: NodeJS.ProcessEnv = { ...childEnv };
+  if (fault) env.CHISO_FAULT = fault;
+  else delete env.CHISO_FAULT;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/sink/main.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr?.on('data', (b: Buffer) => {
+    log += b.toString('utf8');
+  });
+  const exited = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, log })));
+  return { child, exited };
+}
+
+async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no exit within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const totalLag = async () => Object.values(await measureLag(admin, `${prefix}${SINK_GROUP}`, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+
+afterAll(async () => {
+  await producer.disconnect();
+  await admin.disconnect();
+  await store?.close();
+});
+
+describe('sink: SIGKILL between insert and commit', () => {
+  it('redelivers after a crash without doubling anything', { timeout: 300_000 }, async () => {
+    await admin.connect();
+    await producer.connect();
+    const events = mixedEvents(6000, 'K');
+    // 200 dossiers finished later: the latest state must show the newer version.
+    const updates = events
+      .filter((e) => e.entity === 'dossiers')
+      .slice(0, 200)
+      .map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    const { ensureTopics, createKafka } = await import('../../infra/kafka/client.ts');
+    await ensureTopics(createKafka(cfg, createLogger('warn'), 'sink-crash-test'), prefix);
+    await produceEvents(producer, prefix, events);
+    await produceEvents(producer, prefix, updates);
+    const accepted = events.length + updates.length;
+    const produced = await totalLag();
+    expect(produced).toBe(accepted);
+
+    for (const fault of ['sink-kill-after-insert', 'sink-kill-before-commit']) {
+      const run = startSink(fault);
+      const exit = await withDeadline(run.exited, 120_000, fault);
+      expect(exit.signal, exit.log.slice(-2000)).toBe('SIGKILL');
+      expect(exit.log).toContain('CHISO_FAULT: the sink kills itself');
+      // Killed before any commit: the group has not moved.
+      expect(await totalLag()).toBe(produced);
+    }
+
+    const run = startSink();
+    await waitUntil(async () => (await totalLag()) === 0, 150_000, async () => `lag ${await totalLag()}`);
+    run.child.kill('SIGTERM');
+    const exit = await withDeadline(run.exited, 60_000, 'clean stop');
+    expect(exit.code, exit.log.slice(-2000)).toBe(0);
+    // The restarted sink met the rows its killed predecessor had written, and dropped them.
+    const stopped = exit.log.split('\n').find((l) => l.includes('"msg":"sink stopped"'));
+    expect(stopped).toBeDefined();
+    expect((JSON.parse(stopped ?? '{}') as Record<string, number>).sink_duplicates_dropped_total).toBeGreaterThan(0);
+
+    store = await openStore(cfg.clickhouse);
+    await migrate(store, createLogger('warn'));
+    expect(await rawCounts(store)).toEqual({ count: accepted, unique: accepted });
+    // The exact latest state: every dossier once, with the status of its newest version.
+    const expected = new Map<string, number>();
+    for (const e of [...events, ...updates]) if (e.entity === 'dossiers') expected.set(e.record_id, e.data.status);
+    const latest = await select<{ record_id: string; status: number }>(store, `SELECT record_id, status FROM ${store.db}.dossiers FINAL`);
+    expect(latest.map((r) => `${r.record_id}:${r.status}`).sort()).toEqual([...expected].map(([id, st]) => `${id}:${st}`).sort());
+    const [docs] = await select<{ n: string }>(store, `SELECT count() AS n FROM ${store.db}.documents FINAL`);
+    expect(Number(docs?.n)).toBe(events.filter((e) => e.entity === 'documents').length);
+  });
+});

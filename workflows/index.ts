@@ -3,3 +3,4 @@ export { computeIndicators } from './compute-indicators.ts';
 export { backfill } from './backfill.ts';
 export { nightly } from './nightly.ts';
 export { monthlyReport } from './monthly-report.ts';
+export { importData } from './import-data.ts';

@@ -3,6 +3,9 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../schemas/config.ts';
 import { ChisoError } from '../lib/errors.ts';
+import { registerCompute } from './commands/compute.ts';
+import { registerImport } from './commands/import.ts';
+import { registerIndicators } from './commands/indicators.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulator } from './commands/simulator.ts';
@@ -17,6 +20,9 @@ const program = new Command('chiso')
 
 registerStart(program);
 registerIngest(program);
+registerIndicators(program);
+registerCompute(program);
+registerImport(program);
 registerStack(program);
 registerServe(program);
 registerSimulator(program);

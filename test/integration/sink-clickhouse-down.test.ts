@@ -1,0 +1,81 @@
+// ClickHouse refuses inserts for a while (a latest-state table detached for longer than the group's
+// session timeout): the sink commits nothing, keeps its group membership by heart-beating, retries
+// the same rows with backoff and, once the table is back, writes everything once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../infra/clickhouse/migrate.ts';
+import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
+import { topics } from '../../schemas/topics.ts';
+import { createLogger } from '../../services/lib/logger.ts';
+import { measureLag } from '../../services/sink/health.ts';
+import { createSink, type Sink } from '../../services/sink/index.ts';
+import { randomName, testConfig } from '../support/env.ts';
+import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
+
+const prefix = `${randomName('p')}.`;
+const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix });
+const groupId = randomName('sink');
+const log = createLogger('error');
+const kafka = testKafka(cfg.kafka.brokers);
+const admin = kafka.admin();
+const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+let store: Store;
+let sink: Sink;
+
+beforeAll(async () => {
+  store = await openStore(cfg.clickhouse);
+  await migrate(store, log);
+  sink = createSink({ cfg, store, log, groupId, options: { lingerMs: 200, backoffMs: { initial: 250, max: 4000 } } });
+  await sink.start();
+  await producer.connect();
+  await admin.connect();
+});
+
+afterAll(async () => {
+  await producer.disconnect();
+  await admin.disconnect();
+  await sink.stop();
+  await store.close();
+});
+
+const lag = async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+const members = async () => (await admin.describeGroups([groupId])).groups[0]?.members.map((m) => m.memberId) ?? [];
+
+describe('sink: ClickHouse failing inserts for a while', () => {
+  it('waits, keeps its group membership, and resumes without loss', { timeout: 240_000 }, async () => {
+    // Warm-up: the group is formed and one event is written.
+    const first = dossier('HS-W', 2, '2025-03-01T08:00:00+07:00');
+    await produceEvents(producer, prefix, [first]);
+    await waitUntil(async () => (await rawCounts(store)).count === 1, 60_000, 'warm-up event not written');
+    const before = await members();
+    expect(before).toHaveLength(1);
+
+    await store.client.command({ query: `DETACH TABLE ${store.db}.dossiers` });
+    const detachedAt = Date.now();
+    const events = mixedEvents(3000, 'D');
+    const updates = events.filter((e) => e.entity === 'dossiers').slice(0, 50).map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    await produceEvents(producer, prefix, [...events, ...updates]);
+    const accepted = 1 + events.length + updates.length;
+
+    // Longer than the 30 s session timeout, and several attempts: nothing committed, still a member.
+    await waitUntil(async () => Date.now() - detachedAt > 35_000 && (sink.metrics().sink_insert_errors_total ?? 0) >= 3, 90_000, 'no retries seen');
+    const health = await sink.health();
+    expect(health.ok).toBe(false);
+    expect(health.detail).toMatch(/retrying/);
+    expect(await lag()).toBe(events.length + updates.length);
+    expect((await rawCounts(store)).count).toBe(1);
+    expect(await members()).toEqual(before);
+
+    await store.client.command({ query: `ATTACH TABLE ${store.db}.dossiers` });
+    await waitUntil(async () => (await rawCounts(store)).count >= accepted && (await lag()) === 0, 90_000, async () => JSON.stringify(await rawCounts(store)));
+    expect(await rawCounts(store)).toEqual({ count: accepted, unique: accepted });
+    expect(await members()).toEqual(before);
+
+    const expected = new Map<string, number>();
+    for (const e of [first, ...events, ...updates]) if (e.entity === 'dossiers') expected.set(e.record_id, e.data.status);
+    const latest = await select<{ record_id: string; status: number }>(store, `SELECT record_id, status FROM ${store.db}.dossiers FINAL`);
+    expect(latest.map((r) => `${r.record_id}:${r.status}`).sort()).toEqual([...expected].map(([id, st]) => `${id}:${st}`).sort());
+    const [docs] = await select<{ n: string }>(store, `SELECT count() AS n FROM ${store.db}.documents FINAL`);
+    expect(Number(docs?.n)).toBe(events.filter((e) => e.entity === 'documents').length);
+    expect((await sink.health()).ok).toBe(true);
+  });
+});

@@ -7,6 +7,9 @@ import { registerCompute } from './commands/compute.ts';
 import { registerImport } from './commands/import.ts';
 import { registerIndicators } from './commands/indicators.ts';
 import { registerIngest } from './commands/ingest.ts';
+import { registerQuery } from './commands/query.ts';
+import { registerReport } from './commands/report.ts';
+import { registerRejects, registerRuns } from './commands/runs.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulator } from './commands/simulator.ts';
 import { registerStack } from './commands/stack.ts';
@@ -26,6 +29,10 @@ registerImport(program);
 registerStack(program);
 registerServe(program);
 registerSimulator(program);
+registerReport(program);
+registerQuery(program);
+registerRuns(program);
+registerRejects(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -125,7 +125,7 @@ export function testKafka(brokers: string[]): Kafka {
 }
 
 /** Sends the events to their source topics (key = record id), in chunks, retrying a chunk until the broker takes it. */
-export async function produceEvents(producer: Producer, prefix: string, events: CanonicalEvent[], chunk = 2000): Promise<void> {
+export async function produceEvents(producer: Producer, prefix: string, events: CanonicalEvent[], chunk = 2000, retries = 1): Promise<void> {
   const t = topics(prefix);
   for (let i = 0; i < events.length; i += chunk) {
     const part = events.slice(i, i + chunk);
@@ -135,7 +135,18 @@ export async function produceEvents(producer: Producer, prefix: string, events: 
       list.push({ key: e.record_id, value: JSON.stringify(e) });
       bySource.set(t.source(e.source), list);
     }
-    await producer.sendBatch({ acks: -1, topicMessages: [...bySource].map(([topic, messages]) => ({ topic, messages })) });
+    const batch = { acks: -1, topicMessages: [...bySource].map(([topic, messages]) => ({ topic, messages })) };
+    // As a connector does: a chunk the broker did not take is sent again (a re-send may duplicate
+    // messages on Kafka; the sink must not duplicate rows).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await producer.sendBatch(batch);
+        break;
+      } catch (e) {
+        if (attempt >= retries) throw e;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
 }
 

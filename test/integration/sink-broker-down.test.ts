@@ -1,0 +1,94 @@
+// The Kafka broker is stopped for 20 seconds in the middle of a large ingestion and started again:
+// the producer and the sink ride it out, and ClickHouse ends with every event exactly once. The test
+// runs its own private broker (on its own data directory and ports): the shared one stays up.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrate } from '../../infra/clickhouse/migrate.ts';
+import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
+import { startBroker, stopBroker } from '../../infra/kafka/broker.ts';
+import { loadConfig } from '../../schemas/config.ts';
+import { topics } from '../../schemas/topics.ts';
+import { createLogger } from '../../services/lib/logger.ts';
+import { measureLag } from '../../services/sink/health.ts';
+import { createSink, type Sink } from '../../services/sink/index.ts';
+import { freePortRun } from '../support/ports.ts';
+import { randomName } from '../support/env.ts';
+import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'chiso-sink-broker-'));
+const prefix = `${randomName('p')}.`;
+const groupId = randomName('sink');
+const log = createLogger('error');
+let cfg: ReturnType<typeof loadConfig>;
+let store: Store;
+let sink: Sink;
+
+beforeAll(async () => {
+  const { KAFKA_BROKERS: _shared, ...stackEnv } = inject('stackEnv');
+  const port = await freePortRun(2);
+  cfg = loadConfig({
+    ...stackEnv,
+    CHISO_DATA_DIR: dataDir,
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(port + 1),
+    KAFKA_TOPIC_PREFIX: prefix,
+    CLICKHOUSE_DATABASE: randomName('t'),
+    CHISO_LOG_LEVEL: 'error',
+  });
+  await startBroker(cfg, () => undefined);
+  store = await openStore(cfg.clickhouse);
+  await migrate(store, log);
+  sink = createSink({ cfg, store, log, groupId });
+  await sink.start();
+}, 180_000);
+
+afterAll(async () => {
+  await sink?.stop().catch(() => undefined);
+  await store?.close();
+  await stopBroker(cfg);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('sink: the broker stopped for 20 s mid-ingestion', () => {
+  it('loses nothing and doubles nothing', { timeout: 400_000 }, async () => {
+    const kafka = testKafka(cfg.kafka.brokers);
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const admin = kafka.admin();
+    await producer.connect();
+    const events = mixedEvents(50_000, 'B');
+    const updates = events.filter((e) => e.entity === 'dossiers').slice(0, 1000).map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    const all = [...events, ...updates];
+    const half = Math.floor(all.length / 2);
+    await produceEvents(producer, prefix, all.slice(0, half), 1000, 60);
+    await waitUntil(async () => (await rawCounts(store)).count > 0, 60_000, 'the sink wrote nothing before the outage');
+
+    await stopBroker(cfg);
+    const rest = produceEvents(producer, prefix, all.slice(half), 1000, 120);
+    const written = (await rawCounts(store)).count;
+    await sleep(20_000); // the outage itself
+    await startBroker(cfg, () => undefined);
+    await rest;
+    await producer.disconnect();
+
+    await admin.connect();
+    const lag = async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+    await waitUntil(async () => (await rawCounts(store)).count >= all.length && (await lag()) === 0, 240_000, async () => JSON.stringify(await rawCounts(store)));
+    await admin.disconnect();
+
+    expect(written).toBeLessThan(all.length); // the outage did fall in the middle
+    expect(await rawCounts(store)).toEqual({ count: all.length, unique: all.length });
+    const expected = new Map<string, number>();
+    for (const e of all) if (e.entity === 'dossiers') expected.set(e.record_id, e.data.status);
+    const [state] = await select<{ n: string; finished: string }>(
+      store,
+      `SELECT count() AS n, countIf(status = 10 AND toDate(finished_at) = '2025-04-01') AS finished FROM ${store.db}.dossiers FINAL`,
+    );
+    expect(Number(state?.n)).toBe(expected.size);
+    expect(Number(state?.finished)).toBe(updates.length);
+    const latest = await select<{ record_id: string; status: number }>(store, `SELECT record_id, status FROM ${store.db}.dossiers FINAL`);
+    expect(latest.map((r) => `${r.record_id}:${r.status}`).sort()).toEqual([...expected].map(([id, st]) => `${id}:${st}`).sort());
+  });
+});

@@ -31,8 +31,9 @@ export function redactValue(v: unknown): unknown {
   return v;
 }
 
-// "Key": "value" (complete or cut off by truncation), "Key": number/array/object up to the next , } or ].
-const JSON_PAIR = /"((?:[^"\\]|\\.){1,60})"\s*:\s*("(?:[^"\\]|\\.)*"?|\[[^\]]*\]?|\{[^}]*\}?|[^,}\]\s]*)/g;
+// "Key": "value" (complete or cut off by truncation), an array of scalars, or a scalar. Object values
+// are not consumed, so that the scan goes on inside them (a truncated hoSo still has its keys seen).
+const JSON_PAIR = /"((?:[^"\\]|\\.){1,60})"\s*:\s*("(?:[^"\\]|\\.)*"?|\[[^[\]{}]*\]?|[^,{}[\]\s]*)/g;
 
 /**
  * The original text of a JSON record with personal values redacted. Works on text that does not

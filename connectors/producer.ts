@@ -2,6 +2,7 @@
 // gathered into batches of a few thousand with several sends in flight (kafkajs is only fast when
 // pipelined), and the highest offset per topic-partition is kept for the run ledger and `--wait`.
 import { CompressionTypes, type Kafka, type PartitionMetadata, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
+import { ensureTopics } from '../infra/kafka/client.ts';
 import { InfraError } from '../services/lib/errors.ts';
 import type { Logger } from '../services/lib/logger.ts';
 
@@ -143,4 +144,23 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
       await producer.disconnect();
     },
   };
+}
+
+/**
+ * ensureTopics, retried: right after a topic is created a fresh broker may answer "does not host this
+ * topic-partition" while kafkajs waits for the leaders (it only retries LEADER_NOT_AVAILABLE there).
+ */
+export async function prepareTopics(kafka: Kafka, prefix: string, attempts = 6): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      await ensureTopics(kafka, prefix);
+      return;
+    } catch (e) {
+      const retriable = (e as { retriable?: boolean }).retriable === true || /does not host this topic-partition|leader/i.test(String(e));
+      if (!retriable || i >= attempts) {
+        throw new InfraError(`Kafka: cannot create or find chiso's topics (${e instanceof Error ? e.message : String(e)})`, 'KAFKA_TOPICS', {}, { cause: e });
+      }
+      await new Promise((r) => setTimeout(r, 250 * i));
+    }
+  }
 }

@@ -57,7 +57,7 @@ export class FieldReader {
   private parse<T>(spec: FieldSpec, required: boolean, parse: (v: unknown) => Parsed<T>): T | undefined {
     const hit = this.find(spec);
     if (hit === undefined || asText(hit.value) === '') {
-      return required ? this.fail(spec, 'missing') : undefined;
+      return required ? this.fail(spec, 'missing', hit?.key) : undefined;
     }
     const r = parse(hit.value);
     return r.ok ? r.value : this.fail(spec, r.error, hit.key);

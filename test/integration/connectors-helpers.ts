@@ -8,9 +8,9 @@ import ExcelJS from 'exceljs';
 import type { Kafka } from 'kafkajs';
 import { splitCsv } from '../../connectors/common/readers/csv-text.ts';
 import { pseudonymiser } from '../../connectors/pii.ts';
-import { createChisoProducer } from '../../connectors/producer.ts';
+import { createChisoProducer, prepareTopics } from '../../connectors/producer.ts';
 import type { IngestDeps } from '../../connectors/run.ts';
-import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
+import { createKafka } from '../../infra/kafka/client.ts';
 import type { Config } from '../../schemas/config.ts';
 import { type Topics, topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../services/lib/logger.ts';
@@ -31,7 +31,7 @@ export async function connectorEnv(): Promise<ConnectorEnv> {
   const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix, CHISO_PII_SECRET: PII_SECRET });
   const log = createLogger('warn', { name: 'connectors-test' });
   const kafka = createKafka(cfg, log, randomName('connectors-test'));
-  await ensureTopics(kafka, prefix);
+  await prepareTopics(kafka, prefix);
   const producer = await createChisoProducer(kafka, log, { batchSize: 500 });
   return {
     cfg,
@@ -49,11 +49,23 @@ export interface Read {
   value: string;
 }
 
+/** A fresh broker moves partition leadership around for a few seconds: retry what kafkajs does not. */
+async function retried<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= attempts || !/leader|does not host/i.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 250 * i));
+    }
+  }
+}
+
 /** Every message of a topic, up to its end offsets at the time of the call. */
 export async function readTopic(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<Read[]> {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
+  const ends = await retried(() => admin.fetchTopicOffsets(topic));
   await admin.disconnect();
   const wanted = new Map(ends.filter((e) => BigInt(e.high) > BigInt(e.low)).map((e) => [e.partition, BigInt(e.high) - 1n]));
   if (wanted.size === 0) return [];
@@ -90,22 +102,28 @@ const DMY_TIME = /^(\d{2})\/(\d{2})\/(\d{4})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/
  * `serial`, plain Excel serial numbers, as some exports store them.
  */
 export async function xlsxFromCsv(csvPath: string, outName: string, opts: { serial?: boolean } = {}): Promise<string> {
+  const text = readFileSync(csvPath, 'utf8').replace(/^\uFEFF/, '');
+  return xlsxFromRows(
+    text.split(/\r?\n/).map((line) => (line === '' ? [] : splitCsv(line, ','))),
+    outName,
+    opts,
+  );
+}
+
+/** An .xlsx of the given rows; "dd/MM/yyyy[ HH:mm[:ss]]" texts become date cells or serial numbers. */
+export async function xlsxFromRows(rows: string[][], outName: string, opts: { serial?: boolean } = {}): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'chiso-xlsx-'));
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Danh sách');
-  const text = readFileSync(csvPath, 'utf8').replace(/^\uFEFF/, '');
-  for (const line of text.split(/\r?\n/)) {
-    if (line === '') {
-      ws.addRow([]);
-      continue;
-    }
-    const cells = splitCsv(line, ',').map((c): unknown => {
-      const m = DMY_TIME.exec(c);
-      if (!m) return c;
-      const wall = Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
-      return opts.serial ? (wall - Date.UTC(1899, 11, 30)) / 86_400_000 : new Date(wall);
-    });
-    ws.addRow(cells);
+  for (const row of rows) {
+    ws.addRow(
+      row.map((c): unknown => {
+        const m = DMY_TIME.exec(c);
+        if (!m) return c;
+        const wall = Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
+        return opts.serial ? (wall - Date.UTC(1899, 11, 30)) / 86_400_000 : new Date(wall);
+      }),
+    );
   }
   const path = join(dir, outName);
   await wb.xlsx.writeFile(path);

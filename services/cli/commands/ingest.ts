@@ -3,12 +3,12 @@
 // failed. `--wait` then waits until the sink has consumed everything the runs produced.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createKafka, ensureTopics } from '../../../infra/kafka/client.ts';
+import { createKafka } from '../../../infra/kafka/client.ts';
 import { checkpointDir, FileCheckpoints } from '../../../connectors/checkpoints.ts';
 import { ingestPath } from '../../../connectors/files.ts';
 import { ingestFromApi } from '../../../connectors/http/ingest-api.ts';
 import { pseudonymiser, loadPiiSecret } from '../../../connectors/pii.ts';
-import { createChisoProducer } from '../../../connectors/producer.ts';
+import { createChisoProducer, prepareTopics } from '../../../connectors/producer.ts';
 import type { IngestDeps, Progress, RunSummary } from '../../../connectors/run.ts';
 import { waitForSink } from '../../../connectors/wait-for-sink.ts';
 import { ENTITIES, entityName, type EntityName, SOURCES, sourceId, type SourceId } from '../../../schemas/events.ts';
@@ -98,7 +98,7 @@ export function registerIngest(program: Command): void {
       const ctx = makeContext(cmd.optsWithGlobals());
       const t = topics(ctx.cfg.kafka.topicPrefix);
       const kafka = createKafka(ctx.cfg, ctx.log, 'chiso-ingest');
-      await ensureTopics(kafka, ctx.cfg.kafka.topicPrefix);
+      await prepareTopics(kafka, ctx.cfg.kafka.topicPrefix);
       const producer = await createChisoProducer(kafka, ctx.log);
       const deps: IngestDeps = { producer, log: ctx.log, pseudonymise: pseudonymiser(loadPiiSecret(ctx.cfg)), topicPrefix: ctx.cfg.kafka.topicPrefix };
       const progress = progressPrinter();

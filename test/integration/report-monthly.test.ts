@@ -16,9 +16,11 @@ import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
 import { registerIocApi } from '../../services/ioc-api/index.ts';
+import { ensureMonthlyReportSchedule } from '../../services/ioc-api/report/schedule.ts';
 import { XLSX_HEADER_ROW } from '../../services/ioc-api/report/xlsx.ts';
 import { createLogger } from '../../services/lib/logger.ts';
 import { createReportActivities } from '../../workflows/activities/report.ts';
+import { previousMonth } from '../../workflows/monthly-report.ts';
 import { randomName, testConfig } from '../support/env.ts';
 import { seedIoc, TOKEN_ENV, TOKENS } from './fixtures/ioc-seed.ts';
 
@@ -108,5 +110,24 @@ describe('monthly report', () => {
     expect(csv.body).toContain('Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến,003,≥,70,15,21.4,Chưa đạt');
     const xlsx = await get('/api/v1/reports/monthly?unit=H01&month=2025-02&stored=true');
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+  });
+
+  it('is scheduled on the 1st of each month, idempotently, for the month just ended', async () => {
+    expect(previousMonth(Date.parse('2025-02-28T19:00:00Z'))).toBe('2025-02'); // 02:00 on 1 March in Hà Nội is still February in UTC
+    expect(previousMonth(Date.parse('2025-01-01T00:00:00Z'))).toBe('2024-12');
+    const connection = await Connection.connect({ address: cfg.temporal.address });
+    const client = new Client({ connection, namespace: cfg.temporal.namespace });
+    const id = randomName('monthly-report');
+    try {
+      expect(await ensureMonthlyReportSchedule(client, 'tq-unused', log, id)).toBe('created');
+      expect(await ensureMonthlyReportSchedule(client, 'tq-unused', log, id)).toBe('updated');
+      const d = await client.schedule.getHandle(id).describe();
+      expect(d.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: 1, end: 1, step: 1 }], hour: [{ start: 2, end: 2, step: 1 }] });
+      expect(d.spec.timezone).toBe('Asia/Ho_Chi_Minh');
+      expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'monthlyReport' });
+    } finally {
+      await client.schedule.getHandle(id).delete();
+      await connection.close();
+    }
   });
 });

@@ -30,7 +30,12 @@ export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ by
   let first = true;
   for await (const chunk of chunks) {
     let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-    if (first && buf.length >= 3) {
+    if (first) {
+      // Decide on a byte-order mark only once three bytes are there.
+      if (buf.length < 3) {
+        carry = Buffer.from(buf);
+        continue;
+      }
       if (hasBom(buf)) buf = buf.subarray(3);
       first = false;
     }

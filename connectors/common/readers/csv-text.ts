@@ -11,13 +11,19 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator
   let first = true;
   for await (const chunk of chunks) {
     let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+    let i = carry ? carry.length : 0;
     if (first) {
+      // Decide on a byte-order mark only once three bytes are there.
+      if (buf.length < 3) {
+        carry = Buffer.from(buf);
+        continue;
+      }
       if (hasBom(buf)) buf = buf.subarray(3);
       first = false;
+      i = 0;
     }
     // Resume the scan where the carried part ended (the quote state is kept across chunks).
     let start = 0;
-    let i = carry ? carry.length : 0;
     for (; i < buf.length; i++) {
       const b = buf[i];
       if (b === 0x22) inQuotes = !inQuotes;

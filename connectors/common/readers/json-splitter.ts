@@ -39,16 +39,11 @@ export class JsonRecordSplitter {
   private scalar = false;
   private bare: Buffer[] = [];
   private bareSize = 0;
-  private bom = true;
 
   /** Feeds bytes; returns the records completed in them. */
   push(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
     let i = 0;
-    if (this.bom) {
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
-      this.bom = false;
-    }
     if (this.topIsObject && this.recordsDepth === 0) this.keepBare(chunk.subarray(i));
     const n = chunk.length;
     for (; i < n; i++) {
@@ -69,6 +64,8 @@ export class JsonRecordSplitter {
         continue;
       }
       if (!this.started) {
+        // A UTF-8 byte-order mark before the document (possibly split across chunks) is skipped.
+        if (b === 0xef || b === 0xbb || b === 0xbf) continue;
         this.started = true;
         if (b === OPEN_ARR) {
           this.depth = 1;

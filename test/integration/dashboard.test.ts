@@ -58,6 +58,11 @@ describe('dashboard', () => {
     await page.locator('.node[data-unit="T01"]').waitFor();
     expect(await page.evaluate(() => localStorage.getItem('chiso.token'))).toBe(TOKENS.admin);
     expect(page.url()).not.toContain('token=');
+    // It opens on the latest year with targets (2025 here), and the year can be changed.
+    await expect.poll(() => page.locator('#summary').textContent()).toContain('Năm 2025');
+    expect(await page.locator('#year').inputValue()).toBe('2025');
+    await page.selectOption('#year', '2024');
+    await expect.poll(() => page.locator('#summary').textContent()).toContain('Chưa có chỉ tiêu cho năm 2024');
     await page.selectOption('#year', '2025');
     await expect.poll(() => page.locator('#summary').textContent()).toContain('Năm 2025');
     await page.screenshot({ path: `${ARTIFACTS}dashboard-province.png`, fullPage: true });

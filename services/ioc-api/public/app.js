@@ -177,7 +177,17 @@ async function start() {
     $('app').hidden = false;
     buildTree();
     const root = units.root ?? state.units.find((u) => !state.units.some((p) => p.code === u.parent_code))?.code;
-    if (root) await selectUnit(root);
+    if (root) {
+      // Open on the latest year that has targets for the root unit, so that a wall screen never starts empty.
+      for (let y = new Date().getFullYear(); y >= 2020; y--) {
+        if ((await api(`/scorecard?unit=${encodeURIComponent(root)}&year=${y}`)).rows.length > 0) {
+          state.year = y;
+          break;
+        }
+      }
+      $('year').value = String(state.year);
+      await selectUnit(root);
+    }
   } catch (e) {
     showError(e);
   }

@@ -61,6 +61,10 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
           known.set(topic, list);
           return list;
         })
+        .catch((e: unknown) => {
+          meta.delete(topic); // a later run asks again instead of inheriting this failure
+          throw e;
+        })
         .finally(() => void admin.disconnect());
       meta.set(topic, m);
     }
@@ -114,9 +118,13 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
     inFlight.add(p);
   };
 
+  // A failure is reported once, to the run that was producing; the next run starts clean.
   const check = () => {
     if (failure !== undefined) {
-      throw new InfraError(`Kafka: producing failed (${failure instanceof Error ? failure.message : String(failure)})`, 'KAFKA_PRODUCE', {}, { cause: failure });
+      const f = failure;
+      failure = undefined;
+      queue = [];
+      throw new InfraError(`Kafka: producing failed (${f instanceof Error ? f.message : String(f)})`, 'KAFKA_PRODUCE', {}, { cause: f });
     }
   };
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readNdjson } from '../../connectors/common/readers/ndjson.ts';
 import { runIngestion } from '../../connectors/run.ts';
 import { waitForSink } from '../../connectors/wait-for-sink.ts';
-import { type ConnectorEnv, connectorEnv, readTopic } from './connectors-helpers.ts';
+import { type ConnectorEnv, connectorEnv } from './connectors-helpers.ts';
 import { randomName } from '../support/env.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { Config } from '../../schemas/config.ts';
 import { InfraError } from '../../services/lib/errors.ts';
+import { guardStickySettings } from './chdb-guard.ts';
 
 export interface Store {
   client: ClickHouseClient;
@@ -47,7 +48,7 @@ export async function openStore(cfg: Config['clickhouse'], opts: { database?: st
   }
   // chdb types the Connection against its own copy of client-common; the shapes are the same.
   type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
-  const client = createClient({ connection: connection as unknown as ClientConnection, clickhouse_settings: { date_time_input_format: 'best_effort' } });
+  const client = createClient({ connection: guardStickySettings(connection) as unknown as ClientConnection, clickhouse_settings: { date_time_input_format: 'best_effort' } });
   await assertReachable(client, cfg.chdbPath);
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
   return {

@@ -54,20 +54,16 @@ describe('ClickHouse store', () => {
     expect(Number(raw[0]?.c)).toBeGreaterThanOrEqual(2);
   });
 
-  it('drops a re-sent batch that carries the same insert_deduplication_token', async () => {
+  it('drops a re-sent batch that carries the same insert_deduplication_token (statement SETTINGS)', async () => {
     const t = `${store.db}.dedup`;
     await store.client.command({
       query: `CREATE TABLE ${t} (event_id String, n UInt32) ENGINE = MergeTree ORDER BY event_id SETTINGS non_replicated_deduplication_window = 1000`,
     });
-    const batch = [
-      { event_id: 'a', n: 1 },
-      { event_id: 'b', n: 2 },
-    ];
     const token = 'chiso.one-stop-shop.v1:0:100-101';
     for (let i = 0; i < 3; i++) {
-      await store.client.insert({ table: t, format: 'JSONEachRow', values: batch, clickhouse_settings: { insert_deduplication_token: token } });
+      await store.client.command({ query: `INSERT INTO ${t} SETTINGS insert_deduplication_token = '${token}' VALUES ('a', 1), ('b', 2)` });
     }
-    await store.client.insert({ table: t, format: 'JSONEachRow', values: [{ event_id: 'c', n: 3 }], clickhouse_settings: { insert_deduplication_token: 'other' } });
+    await store.client.command({ query: `INSERT INTO ${t} SETTINGS insert_deduplication_token = 'other' VALUES ('c', 3)` });
     const rows = await select<{ c: string; u: string }>(store, `SELECT count() AS c, uniqExact(event_id) AS u FROM ${t}`);
     expect(Number(rows[0]?.c)).toBe(3);
     expect(Number(rows[0]?.u)).toBe(3);
@@ -77,5 +73,19 @@ describe('ClickHouse store', () => {
     const evil = "x'); DROP DATABASE chiso; --";
     const rows = await select<{ v: string }>(store, 'SELECT {v:String} AS v', { v: evil });
     expect(rows[0]?.v).toBe(evil);
+  });
+  it('refuses per-call settings that chDB would keep for the whole session, and keeps later inserts', async () => {
+    if (store.mode !== 'chdb') return;
+    const t = `${store.db}.sticky`;
+    await store.client.command({ query: `CREATE TABLE ${t} (id String) ENGINE = MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100` });
+    await expect(
+      store.client.insert({ table: t, format: 'JSONEachRow', values: [{ id: 'a' }], clickhouse_settings: { insert_deduplication_token: 'tok-1' } }),
+    ).rejects.toThrow(/SETTINGS clause/);
+    // The statement-level form is per query: later plain inserts are kept.
+    await store.client.command({ query: `INSERT INTO ${t} SETTINGS insert_deduplication_token = 'tok-1' VALUES ('a')` });
+    await store.client.insert({ table: t, format: 'JSONEachRow', values: [{ id: 'b' }] });
+    await store.client.insert({ table: t, format: 'JSONEachRow', values: [{ id: 'c' }] });
+    const rows = await select<{ id: string }>(store, `SELECT id FROM ${t} ORDER BY id`);
+    expect(rows.map((r) => r.id)).toEqual(['a', 'b', 'c']);
   });
 });

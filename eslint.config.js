@@ -23,6 +23,8 @@ export default tseslint.config(
   },
   {
     files: workflowFiles,
+    // Activities run in the worker, not the workflow sandbox: they may do I/O.
+    ignores: ['workflows/activities/**'],
     rules: {
       'no-restricted-imports': [
         'error',

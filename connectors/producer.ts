@@ -23,29 +23,59 @@ export interface ChisoProducer {
 }
 
 export interface ProducerOptions {
+  /** Messages per batch and lane. */
   batchSize?: number;
+  /** Batches queued per lane before send() waits. */
   inFlight?: number;
+  /** Idempotent kafkajs producers working side by side (see below). */
+  lanes?: number;
 }
 
+interface Queued {
+  topic: string;
+  partition: number;
+  key: string;
+  value: string;
+}
+
+interface Lane {
+  producer: Producer;
+  queue: Queued[];
+  inFlight: Set<Promise<void>>;
+}
+
+const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * kafkajs serialises the requests of an idempotent producer to a broker (one produce request at a
+ * time, to keep its sequence numbers right), so one producer leaves the pipe idle while the broker
+ * answers. Several producers ("lanes") each own a fixed share of the partitions (partition % lanes):
+ * their requests overlap, and the messages of one key still go through one producer, in order.
+ */
 export async function createChisoProducer(kafka: Kafka, log: Logger, opts: ProducerOptions = {}): Promise<ChisoProducer> {
   const batchSize = opts.batchSize ?? 2000;
-  const maxInFlight = opts.inFlight ?? 4;
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 5,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    // A batch is retried with kafkajs' backoff (about a minute in all) until the broker takes it; past
-    // that the run fails rather than hang (kafkajs warns that bounded retries weaken EoS: accepted,
-    // since the event ids make a re-run idempotent downstream).
-    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
-  });
+  const maxInFlight = opts.inFlight ?? 3;
+  const lanes: Lane[] = [];
   try {
-    await producer.connect();
+    for (let i = 0; i < (opts.lanes ?? 3); i++) {
+      const producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 5,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        // A batch is retried with kafkajs' backoff (about a minute in all) until the broker takes it;
+        // past that the run fails rather than hang (kafkajs warns that bounded retries weaken EoS:
+        // accepted, since event ids make a re-run idempotent downstream).
+        retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+      });
+      lanes.push({ producer, queue: [], inFlight: new Set() });
+      await producer.connect();
+    }
   } catch (e) {
-    throw new InfraError(`Kafka: cannot connect the producer (${e instanceof Error ? e.message : String(e)}); is the broker running?`, 'KAFKA_CONNECT', {}, { cause: e });
+    await Promise.allSettled(lanes.map((l) => l.producer.disconnect()));
+    throw new InfraError(`Kafka: cannot connect the producer (${errText(e)}); is the broker running?`, 'KAFKA_CONNECT', {}, { cause: e });
   }
   // Partitions are chosen here with kafkajs' own default partitioner, so that the run knows how many
-  // messages each partition got in a batch and hence the last offset it produced there.
+  // messages each partition got in a batch (hence the last offset it produced there) and its lane.
   const partitioner = Partitioners.DefaultPartitioner();
   const meta = new Map<string, Promise<PartitionMetadata[]>>();
   const known = new Map<string, PartitionMetadata[]>();
@@ -70,12 +100,24 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
     }
     return m;
   };
-  let queue: OutMessage[] = [];
-  const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   let offsets: Record<string, string> = {};
 
-  const record = (results: RecordMetadata[], counts: Map<string, number>) => {
+  const sendBatch = async (lane: Lane, batch: Queued[]) => {
+    const byTopic = new Map<string, { key: string; value: string; partition: number }[]>();
+    const counts = new Map<string, number>();
+    for (const m of batch) {
+      let list = byTopic.get(m.topic);
+      if (!list) byTopic.set(m.topic, (list = []));
+      list.push({ key: m.key, value: m.value, partition: m.partition });
+      const k = `${m.topic}:${m.partition}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    const results: RecordMetadata[] = await lane.producer.sendBatch({
+      acks: -1,
+      compression: CompressionTypes.GZIP,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
     for (const r of results) {
       // baseOffset is the first offset of this batch on that partition; the batch's messages follow it.
       const key = `${r.topicName}:${r.partition}`;
@@ -85,37 +127,17 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
     }
   };
 
-  const sendOne = async (batch: OutMessage[]) => {
-    const byTopic = new Map<string, { key: string; value: string; partition: number }[]>();
-    const counts = new Map<string, number>();
-    for (const m of batch) {
-      let list = byTopic.get(m.topic);
-      if (!list) byTopic.set(m.topic, (list = []));
-      const partitionMetadata = known.get(m.topic) ?? (await partitionsOf(m.topic));
-      const partition = partitioner({ topic: m.topic, partitionMetadata, message: { key: m.key, value: m.value } });
-      list.push({ key: m.key, value: m.value, partition });
-      const k = `${m.topic}:${partition}`;
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    const results = await producer.sendBatch({
-      acks: -1,
-      compression: CompressionTypes.GZIP,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
-    record(results, counts);
-  };
-
-  const dispatch = () => {
-    if (queue.length === 0) return;
-    const batch = queue;
-    queue = [];
-    const p: Promise<void> = sendOne(batch)
+  const dispatch = (lane: Lane) => {
+    if (lane.queue.length === 0) return;
+    const batch = lane.queue;
+    lane.queue = [];
+    const p: Promise<void> = sendBatch(lane, batch)
       .catch((e: unknown) => {
         failure ??= e;
         log.error({ err: e }, 'Kafka: a batch could not be produced');
       })
-      .finally(() => inFlight.delete(p));
-    inFlight.add(p);
+      .finally(() => lane.inFlight.delete(p));
+    lane.inFlight.add(p);
   };
 
   // A failure is reported once, to the run that was producing; the next run starts clean.
@@ -123,24 +145,34 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
     if (failure !== undefined) {
       const f = failure;
       failure = undefined;
-      queue = [];
-      throw new InfraError(`Kafka: producing failed (${f instanceof Error ? f.message : String(f)})`, 'KAFKA_PRODUCE', {}, { cause: f });
+      for (const l of lanes) l.queue = [];
+      throw new InfraError(`Kafka: producing failed (${errText(f)})`, 'KAFKA_PRODUCE', {}, { cause: f });
     }
   };
 
   return {
     async send(message) {
       check();
-      queue.push(message);
-      if (queue.length >= batchSize) {
-        dispatch();
-        while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      let partitionMetadata = known.get(message.topic);
+      if (!partitionMetadata) {
+        try {
+          partitionMetadata = await partitionsOf(message.topic);
+        } catch (e) {
+          throw new InfraError(`Kafka: producing failed (topic ${message.topic}: ${errText(e)})`, 'KAFKA_PRODUCE', {}, { cause: e });
+        }
+      }
+      const partition = partitioner({ topic: message.topic, partitionMetadata, message: { key: message.key, value: message.value } });
+      const lane = lanes[partition % lanes.length] as Lane;
+      lane.queue.push({ ...message, partition });
+      if (lane.queue.length >= batchSize) {
+        dispatch(lane);
+        while (lane.inFlight.size >= maxInFlight) await Promise.race(lane.inFlight);
         check();
       }
     },
     async flush() {
-      dispatch();
-      while (inFlight.size > 0) await Promise.race(inFlight);
+      for (const l of lanes) dispatch(l);
+      for (const l of lanes) while (l.inFlight.size > 0) await Promise.race(l.inFlight);
       check();
     },
     takeOffsets() {
@@ -149,7 +181,7 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
       return o;
     },
     async disconnect() {
-      await producer.disconnect();
+      await Promise.all(lanes.map((l) => l.producer.disconnect()));
     },
   };
 }

@@ -2,6 +2,7 @@
 // every accepted record into ClickHouse once (idempotent inserts, offsets committed only after the
 // writes), with start() / stop() that drains and commits / health() and in-process metrics.
 import { writeSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer } from 'kafkajs';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import type { Store } from '../../infra/clickhouse/store.ts';
@@ -65,7 +66,7 @@ export function createSink(deps: SinkDeps): Sink {
   return {
     name: 'sink',
     async start() {
-      await ensureTopics(kafka, cfg.kafka.topicPrefix);
+      await withRetries(log, 'creating the topics', () => ensureTopics(kafka, cfg.kafka.topicPrefix));
       await admin.connect();
       consumer = kafka.consumer({
         groupId,
@@ -144,6 +145,19 @@ export function createSink(deps: SinkDeps): Sink {
       return metrics.snapshot();
     },
   };
+}
+
+/** A broker that has just started may not host a new topic's partitions yet: kafkajs marks that retriable. */
+async function withRetries(log: Logger, what: string, f: () => Promise<void>, attempts = 6): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (i >= attempts || (e as { retriable?: boolean }).retriable !== true) throw e;
+      log.warn({ err: errorText(e), attempt: i }, `${what} failed; retrying`);
+      await sleep(1000 * i);
+    }
+  }
 }
 
 function errorText(e: unknown): string {

@@ -24,12 +24,16 @@ export const LATEST_TABLE: Record<EntityName, string> = {
 };
 
 const HCM_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh: UTC+7 all year, no daylight saving.
+const HCM_LOCAL = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.(\d+))?\+07:00$/;
 
 /**
  * An ISO time with an offset as 'YYYY-MM-DD HH:MM:SS.mmm' in Asia/Ho_Chi_Minh: the form a
  * DateTime64(3, 'Asia/Ho_Chi_Minh') column reads without guessing (cheaper than best_effort parsing).
  */
 export function chTime(iso: string): string {
+  // Fast path for what connectors emit (+07:00): the local time is already in the string.
+  const m = HCM_LOCAL.exec(iso);
+  if (m) return `${m[1]} ${m[2]}.${((m[3] ?? '') + '000').slice(0, 3)}`;
   const ms = Date.parse(iso);
   return new Date(ms + HCM_OFFSET_MS).toISOString().slice(0, 23).replace('T', ' ');
 }
@@ -40,6 +44,7 @@ export function chTimeOrNull(iso: string | null): string | null {
 
 /** The calendar day of an ISO time in Asia/Ho_Chi_Minh. */
 export function hcmDay(iso: string): string {
+  if (iso.endsWith('+07:00')) return iso.slice(0, 10);
   return new Date(Date.parse(iso) + HCM_OFFSET_MS).toISOString().slice(0, 10);
 }
 
@@ -60,8 +65,13 @@ export function rawRow(e: CanonicalEvent, pos: KafkaPosition): Row {
   };
 }
 
-function envelope(e: CanonicalEvent): Row {
-  return { record_id: e.record_id, unit_code: e.unit_code, updated_at: chTime(e.updated_at), event_id: e.event_id, run_id: e.run_id };
+function withEnvelope(e: CanonicalEvent, row: Row): Row {
+  row.record_id = e.record_id;
+  row.unit_code = e.unit_code;
+  row.updated_at = chTime(e.updated_at);
+  row.event_id = e.event_id;
+  row.run_id = e.run_id;
+  return row;
 }
 
 /** The latest-state row of an event, for the table LATEST_TABLE[e.entity]. */
@@ -69,8 +79,7 @@ export function latestRow(e: CanonicalEvent): Row {
   switch (e.entity) {
     case 'dossiers': {
       const d = e.data;
-      return {
-        ...envelope(e),
+      return withEnvelope(e, {
         procedure_code: d.procedure_code,
         procedure_name: d.procedure_name,
         field_code: d.field_code,
@@ -90,18 +99,48 @@ export function latestRow(e: CanonicalEvent): Row {
         has_reused_component: d.has_reused_component,
         has_electronic_result: d.has_electronic_result,
         applicant_hash: d.applicant_hash,
-      };
+      });
     }
-    case 'documents':
-      return { ...envelope(e), ...e.data };
-    case 'work-records':
-      return { ...envelope(e), ...e.data };
-    case 'services':
-      return { ...envelope(e), ...e.data };
-    case 'payments':
-      return { ...envelope(e), ...e.data, paid_at: chTime(e.data.paid_at) };
-    case 'ratings':
-      return { ...envelope(e), ...e.data, rated_at: chTime(e.data.rated_at) };
+    case 'documents': {
+      const d = e.data;
+      return withEnvelope(e, {
+        number: d.number,
+        register: d.register,
+        kind: d.kind,
+        issued_at: d.issued_at,
+        received_at: d.received_at,
+        form: d.form,
+        signature: d.signature,
+        secrecy: d.secrecy,
+        to_state_agencies: d.to_state_agencies,
+        via_national_axis: d.via_national_axis,
+      });
+    }
+    case 'work-records': {
+      const d = e.data;
+      return withEnvelope(e, { level: d.level, opened_at: d.opened_at, closed_at: d.closed_at, processed_online: d.processed_online, secrecy: d.secrecy });
+    }
+    case 'services': {
+      const d = e.data;
+      return withEnvelope(e, {
+        procedure_code: d.procedure_code,
+        procedure_name: d.procedure_name,
+        level: d.level,
+        online_level: d.online_level,
+        has_fee: d.has_fee,
+        redesigned: d.redesigned,
+        valid_from: d.valid_from,
+        valid_to: d.valid_to,
+      });
+    }
+    case 'payments': {
+      const d = e.data;
+      return withEnvelope(e, { dossier_code: d.dossier_code, procedure_code: d.procedure_code, amount: d.amount, method: d.method, status: d.status, paid_at: chTime(d.paid_at) });
+    }
+    case 'ratings': {
+      const d = e.data;
+      return withEnvelope(e, { dossier_code: d.dossier_code, rated_at: chTime(d.rated_at), level: d.level });
+    }
   }
 }
 

@@ -70,21 +70,32 @@ export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date
     hooks.afterInsert?.(table);
   };
 
-  await insert('rejects', rejects);
-  await insert('ingest_runs', runs);
   // The batch column names the flush by a short hash of its offset ranges (the ranges can be long).
   const batch = createHash('sha256').update(ranges).digest('hex').slice(0, 16);
-  await insert('touched_days', touchedRows(fresh.map((f) => f.e), batch, chTime(touchedAt.toISOString())));
-  for (const [table, rows] of latestRows(fresh.map((f) => f.e))) await insert(table, rows);
+  // Everything but raw_events first (concurrently: each insert is idempotent on its own)...
+  await settleAll([
+    insert('rejects', rejects),
+    insert('ingest_runs', runs),
+    insert('touched_days', touchedRows(fresh.map((f) => f.e), batch, chTime(touchedAt.toISOString()))),
+    ...[...latestRows(fresh.map((f) => f.e))].map(([table, rows]) => insert(table, rows)),
+  ]);
+  // ...then raw_events, only once all of those succeeded.
   const bySource = new Map<string, Row[]>();
   for (const { e, d } of fresh) {
     const list = bySource.get(e.source) ?? [];
     list.push(rawRow(e, d.pos));
     bySource.set(e.source, list);
   }
-  for (const [source, rows] of bySource) await insert('raw_events', rows, `raw_events/${source}`);
+  await settleAll([...bySource].map(([source, rows]) => insert('raw_events', rows, `raw_events/${source}`)));
   result.eventsWritten = fresh.length;
   return result;
+}
+
+/** Like Promise.all, but waits for every insert to end before failing, so a retry never overlaps one. */
+async function settleAll(work: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** The events whose event_id is neither in raw_events already nor earlier in this flush. */

@@ -1,0 +1,116 @@
+// Sink throughput: canonical events produced to Kafka -> queryable rows in raw_events (and the
+// latest-state tables), end to end, next to two baselines measured in the same run on the same data:
+// producing the same bytes with a bare kafkajs producer, and inserting the same NDJSON straight
+// into chDB. A private broker on its own data directory and ports; nothing is asserted.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { migrate } from '../infra/clickhouse/migrate.ts';
+import { openStore, select } from '../infra/clickhouse/store.ts';
+import { createKafka, ensureTopics } from '../infra/kafka/client.ts';
+import { startBroker, stopBroker } from '../infra/kafka/broker.ts';
+import { loadConfig } from '../schemas/config.ts';
+import { topics } from '../schemas/topics.ts';
+import { createLogger } from '../services/lib/logger.ts';
+import { createSink } from '../services/sink/index.ts';
+import { mixedEvents, produceEvents, testKafka } from '../test/integration/sink-fixtures.ts';
+import { freePortRun } from '../test/support/ports.ts';
+import type { Bench } from './types.ts';
+
+const EVENTS = 200_000;
+
+const bench: Bench = {
+  name: 'sink',
+  async run() {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chiso-bench-sink-'));
+    const port = await freePortRun(2);
+    const { KAFKA_BROKERS: _b, CLICKHOUSE_URL: _c, ...env } = process.env;
+    const cfg = loadConfig({ ...env, CHISO_DATA_DIR: dataDir, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1), CLICKHOUSE_DATABASE: 'bench', CHISO_LOG_LEVEL: 'error' });
+    const log = createLogger('error');
+    await startBroker(cfg, () => undefined);
+    const store = await openStore(cfg.clickhouse);
+    try {
+      await migrate(store, log);
+      const events = mixedEvents(EVENTS, 'BENCH');
+      const lines = events.map((e) => JSON.stringify(e));
+      const kafka = testKafka(cfg.kafka.brokers);
+
+      // Baseline 1: the same bytes through a bare kafkajs producer (topics of their own).
+      await ensureTopics(createKafka(cfg, log, 'bench'), 'base.');
+      const bare = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await bare.connect();
+      const tb = topics('base.');
+      let t0 = performance.now();
+      for (let i = 0; i < events.length; i += 2000) {
+        const messages = events.slice(i, i + 2000).map((e, k) => ({ key: e.record_id, value: lines[i + k] ?? '', topic: tb.source(e.source) }));
+        const byTopic = new Map<string, { key: string; value: string }[]>();
+        for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), { key: m.key, value: m.value }]);
+        await bare.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
+      }
+      const produceRate = events.length / ((performance.now() - t0) / 1000);
+      await bare.disconnect();
+
+      // Baseline 2: the same NDJSON straight into chDB (envelope columns, unknown fields skipped).
+      await store.client.command({
+        query: `CREATE TABLE ${store.db}.bench_ndjson (event_id String, source LowCardinality(String), entity LowCardinality(String), record_id String, unit_code LowCardinality(String), updated_at DateTime64(3, 'Asia/Ho_Chi_Minh'), run_id String) ENGINE = MergeTree ORDER BY (source, entity, event_id)`,
+      });
+      t0 = performance.now();
+      for (let i = 0; i < lines.length; i += 25_000) {
+        const r = await store.client.exec({
+          query: `INSERT INTO ${store.db}.bench_ndjson SETTINGS input_format_skip_unknown_fields = 1, date_time_input_format = 'best_effort', insert_deduplication_token = 'b${i}' FORMAT JSONEachRow`,
+          values: Readable.from([lines.slice(i, i + 25_000).join('\n')]),
+        });
+        r.stream.destroy();
+      }
+      const chdbRate = lines.length / ((performance.now() - t0) / 1000);
+
+      // End to end: the sink running, the events produced, until every one is queryable.
+      const sink = createSink({ cfg, store, log, groupId: 'bench-sink' });
+      await sink.start();
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      t0 = performance.now();
+      await produceEvents(producer, '', events, 2000);
+      const count = async () => Number((await select<{ c: string }>(store, `SELECT count() AS c FROM ${store.db}.raw_events`))[0]?.c ?? 0);
+      const deadline = Date.now() + 600_000;
+      while ((await count()) < events.length && Date.now() < deadline) await sleep(200);
+      const e2eRate = events.length / ((performance.now() - t0) / 1000);
+      const written = await count();
+      await producer.disconnect();
+      const m = sink.metrics();
+      await sink.stop();
+
+      // The sink alone on a backlog: the same kind of events produced first (other ids), then drained.
+      const backlog = mixedEvents(EVENTS, 'DRAIN');
+      await ensureTopics(createKafka(cfg, log, 'bench'), 'drain.');
+      const p2 = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await p2.connect();
+      await produceEvents(p2, 'drain.', backlog, 2000);
+      await p2.disconnect();
+      const drainCfg = { ...cfg, kafka: { ...cfg.kafka, topicPrefix: 'drain.' } };
+      const drainer = createSink({ cfg: drainCfg, store, log, groupId: 'bench-drain' });
+      t0 = performance.now();
+      await drainer.start();
+      const drained = async () => Number((await select<{ c: string }>(store, `SELECT count() AS c FROM ${store.db}.raw_events WHERE startsWith(topic, 'drain.')`))[0]?.c ?? 0);
+      while ((await drained()) < backlog.length && Date.now() < deadline + 600_000) await sleep(200);
+      const drainRate = backlog.length / ((performance.now() - t0) / 1000);
+      await drainer.stop();
+
+      log.error({ metrics: m }, 'sink metrics (end to end)');
+      const notes = `${EVENTS} events; ${written} queryable; ${m.sink_flushes_total} flushes, insert ms avg ${((m.sink_insert_ms_sum ?? 0) / Math.max(1, m.sink_insert_ms_count ?? 1)).toFixed(0)}`;
+      return [
+        { figure: 'sink end to end (produce -> queryable rows)', value: e2eRate, unit: 'events/s', baseline: 'bare kafkajs producer, same bytes', baselineValue: produceRate, target: '>= 25000', notes },
+        { figure: 'sink end to end (produce -> queryable rows)', value: e2eRate, unit: 'events/s', baseline: 'NDJSON straight into chDB', baselineValue: chdbRate, target: '>= 25000', notes },
+        { figure: 'sink alone, draining a backlog', value: drainRate, unit: 'events/s', baseline: 'NDJSON straight into chDB', baselineValue: chdbRate, notes: `${EVENTS} events already on Kafka` },
+      ];
+    } finally {
+      await store.close();
+      await stopBroker(cfg);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+};
+
+export default bench;

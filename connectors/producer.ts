@@ -29,6 +29,8 @@ export interface ProducerOptions {
   inFlight?: number;
   /** Idempotent kafkajs producers working side by side (see below). */
   lanes?: number;
+  /** How long a batch may go unacknowledged (kafkajs retrying meanwhile) before the run fails. */
+  sendTimeoutMs?: number;
 }
 
 interface Queued {
@@ -55,6 +57,7 @@ const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export async function createChisoProducer(kafka: Kafka, log: Logger, opts: ProducerOptions = {}): Promise<ChisoProducer> {
   const batchSize = opts.batchSize ?? 2000;
   const maxInFlight = opts.inFlight ?? 3;
+  const sendTimeoutMs = opts.sendTimeoutMs ?? 120_000;
   const lanes: Lane[] = [];
   try {
     for (let i = 0; i < (opts.lanes ?? 3); i++) {
@@ -62,10 +65,9 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
         idempotent: true,
         maxInFlightRequests: 5,
         createPartitioner: Partitioners.DefaultPartitioner,
-        // A batch is retried with kafkajs' backoff (about a minute in all) until the broker takes it;
-        // past that the run fails rather than hang (kafkajs warns that bounded retries weaken EoS:
-        // accepted, since event ids make a re-run idempotent downstream).
-        retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+        // kafkajs retries an idempotent producer's batch without end (bounding it would weaken its
+        // exactly-once guarantee); the run bounds the wait instead (sendTimeoutMs) and then fails.
+        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
       });
       lanes.push({ producer, queue: [], inFlight: new Set() });
       await producer.connect();
@@ -113,11 +115,18 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
       const k = `${m.topic}:${m.partition}`;
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
-    const results: RecordMetadata[] = await lane.producer.sendBatch({
-      acks: -1,
-      compression: CompressionTypes.GZIP,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`a batch was not acknowledged within ${Math.round(sendTimeoutMs / 1000)} s (is the broker reachable?)`)), sendTimeoutMs);
     });
+    const results: RecordMetadata[] = await Promise.race([
+      lane.producer.sendBatch({
+        acks: -1,
+        compression: CompressionTypes.GZIP,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      }),
+      timeout,
+    ]).finally(() => clearTimeout(timer));
     for (const r of results) {
       // baseOffset is the first offset of this batch on that partition; the batch's messages follow it.
       const key = `${r.topicName}:${r.partition}`;

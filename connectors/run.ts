@@ -130,7 +130,8 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
   } catch (e) {
     status = 'failed';
     error = errorMessage(e);
-    log.error({ err: e }, 'ingestion run failed');
+    // The summary and the ledger carry the reason; the log keeps a line for operators.
+    log.warn({ error }, 'ingestion run failed');
   }
   const producedOffsets = deps.producer.takeOffsets();
   const finishedAt = nowIso();

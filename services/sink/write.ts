@@ -146,16 +146,18 @@ function touchedRows(events: CanonicalEvent[], batch: string, touchedAt: string)
 }
 
 /**
- * INSERT with the token as a query-level SETTINGS clause: chDB turns client-level settings into a
+ * INSERT with the token as a query-level SETTINGS clause (rows of one table share their keys): chDB turns client-level settings into a
  * session-wide SET, which would leak the token into later inserts of the same process.
  */
 async function insertRows(store: Store, table: string, rows: Row[], token: string): Promise<number> {
   const t0 = performance.now();
-  const body = rows.map((r) => JSON.stringify(r)).join('\n');
+  // JSONCompactEachRow with a column list: about half the parsing cost of JSONEachRow in ClickHouse.
+  const columns = Object.keys(rows[0] ?? {});
+  const body = rows.map((r) => JSON.stringify(columns.map((c) => r[c]))).join('\n');
   const quoted = token.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
   await guarded(table, async () => {
     const r = await store.client.exec({
-      query: `INSERT INTO ${store.db}.${table} SETTINGS insert_deduplication_token = '${quoted}' FORMAT JSONEachRow`,
+      query: `INSERT INTO ${store.db}.${table} (${columns.join(', ')}) SETTINGS insert_deduplication_token = '${quoted}' FORMAT JSONCompactEachRow`,
       values: Readable.from([body]),
     });
     r.stream.resume();

@@ -7,6 +7,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import type { EntityName, SourceId } from '../schemas/events.ts';
 import { formatTime } from './common/dates.ts';
 import { UnreadableFileError, readCsv } from './common/readers/csv.ts';
+import { CsvQuoteError } from './common/readers/csv-text.ts';
 import { readJson } from './common/readers/json.ts';
 import { JsonSplitError } from './common/readers/json-splitter.ts';
 import { readNdjson } from './common/readers/ndjson.ts';
@@ -38,7 +39,7 @@ export async function* readFile(path: string, format: FileFormat, entity: Entity
     else if (format === 'csv') yield* readCsv(path, fields);
     else yield* readXlsx(path, fields);
   } catch (e) {
-    if (e instanceof JsonSplitError) throw new UnreadableFileError(`${path}: ${e.message}`);
+    if (e instanceof JsonSplitError || e instanceof CsvQuoteError) throw new UnreadableFileError(`${path}: ${e.message}`);
     throw e;
   }
 }

@@ -113,6 +113,12 @@ describe('file readers', () => {
     const recs = [];
     for await (const r of csvRecords(pieces('\uFEFFh1,h2\r\n"x\r\ny",2\r\nz,3', 2))) recs.push([r.line, r.bytes.toString()]);
     expect(recs).toEqual([[1, 'h1,h2'], [2, '"x\r\ny",2'], [4, 'z,3']]);
+
+    // A stray quote inside a field (an inch mark) does not open a quoted field.
+    const stray = [];
+    for await (const r of csvRecords(pieces('a;Ống 5" inox;1\nb;"c ""d""\ne";2\nf;g;3\n', 4))) stray.push([r.line, r.bytes.toString()]);
+    expect(stray).toEqual([[1, 'a;Ống 5" inox;1'], [2, 'b;"c ""d""\ne";2'], [4, 'f;g;3']]);
+    expect(splitCsv('a;Ống 5" inox;1', ';')).toEqual(['a', 'Ống 5" inox', '1']);
   });
 
   it('CSV: finds the header below a title block and redacts personal columns in the original text', async () => {

@@ -2,10 +2,27 @@
 // line breaks), splitting a record into fields, and writing a row back (for redacted originals).
 import { hasBom } from './bytes.ts';
 
-/** Records as byte ranges, with the 1-based line each starts on; quotes are tracked so "a\nb" stays one record. */
+const QUOTE = 0x22;
+const isSep = (b: number) => b === 0x2c || b === 0x3b || b === 0x09;
+const isBlank = (b: number) => b === 0x20 || b === 0x0d;
+/** A quoted field longer than this is an unbalanced quote, not data. */
+const MAX_RECORD = 16 << 20;
+
+export class CsvQuoteError extends Error {
+  override readonly name = 'CsvQuoteError';
+}
+
+/**
+ * Records as byte ranges, with the 1-based line each starts on. A quote opens a quoted field only at
+ * the start of a field (RFC 4180), so a stray inch mark (`5"`) does not swallow the following lines;
+ * inside a quoted field `""` is a quote and line breaks belong to the field.
+ */
 export async function* csvRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ bytes: Buffer; line: number }> {
   let carry: Buffer | undefined;
   let inQuotes = false;
+  // At the start of a field (only blanks so far), and just after a closing quote (for "").
+  let fieldStart = true;
+  let justClosed = false;
   let line = 1;
   let nextLine = 1;
   let first = true;
@@ -25,19 +42,33 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator
     // Resume the scan where the carried part ended (the quote state is kept across chunks).
     let start = 0;
     for (; i < buf.length; i++) {
-      const b = buf[i];
-      if (b === 0x22) inQuotes = !inQuotes;
-      else if (b === 0x0a) {
-        nextLine++;
-        if (!inQuotes) {
-          const end = i > start && buf[i - 1] === 0x0d ? i - 1 : i;
-          yield { bytes: buf.subarray(start, end), line };
-          start = i + 1;
-          line = nextLine;
-        }
+      const b = buf[i] as number;
+      if (inQuotes) {
+        if (b === QUOTE) {
+          inQuotes = false;
+          justClosed = true;
+        } else if (b === 0x0a) nextLine++;
+        continue;
       }
+      if (b === QUOTE) {
+        if (fieldStart || justClosed) inQuotes = true;
+        justClosed = false;
+        fieldStart = false;
+        continue;
+      }
+      justClosed = false;
+      if (b === 0x0a) {
+        nextLine++;
+        const end = i > start && buf[i - 1] === 0x0d ? i - 1 : i;
+        yield { bytes: buf.subarray(start, end), line };
+        start = i + 1;
+        line = nextLine;
+        fieldStart = true;
+      } else if (isSep(b)) fieldStart = true;
+      else if (!isBlank(b)) fieldStart = false;
     }
     carry = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
+    if (carry && carry.length > MAX_RECORD) throw new CsvQuoteError(`line ${line}: a quoted field runs on for more than ${MAX_RECORD >> 20} MB (an unbalanced quote?)`);
   }
   if (carry && carry.length > 0) {
     const end = carry[carry.length - 1] === 0x0d ? carry.length - 1 : carry.length;

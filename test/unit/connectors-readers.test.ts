@@ -3,6 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../connectors/common/readers/csv.ts';
@@ -10,6 +11,7 @@ import { csvRecords, splitCsv } from '../../connectors/common/readers/csv-text.t
 import { JsonRecordSplitter, JsonSplitError } from '../../connectors/common/readers/json-splitter.ts';
 import { readJson } from '../../connectors/common/readers/json.ts';
 import { readNdjson } from '../../connectors/common/readers/ndjson.ts';
+import { readXlsx } from '../../connectors/common/readers/xlsx.ts';
 import { MAPPERS } from '../../connectors/mappers.ts';
 import { pseudonymiser, redactJsonText } from '../../connectors/pii.ts';
 import type { RawRecord } from '../../connectors/types.ts';
@@ -130,6 +132,30 @@ describe('file readers', () => {
     expect(recs[0]?.origin.line).toBe(5);
     expect(recs[0]?.fields).toMatchObject({ 'Mã đánh giá': 'DG-1', 'Mức độ': 'Hài lòng' });
     expect(recs[0]?.original).toBe('DG-1;X01;01/04/2025;Hài lòng;[redacted]');
+  });
+});
+
+describe('xlsx reader', () => {
+  it('keeps Vietnamese text whole across the zip chunks exceljs reads, inline and shared strings alike', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chiso-xlsx-unit-'));
+    const levels = ['Rất hài lòng', 'Hài lòng', 'Không hài lòng'];
+    for (const useSharedStrings of [false, true]) {
+      const path = join(dir, `danh-gia-${useSharedStrings}.xlsx`);
+      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings, useStyles: true });
+      const ws = wb.addWorksheet('Đánh giá');
+      ws.addRow(['BÁO CÁO ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG']).commit();
+      ws.addRow(['Mã đánh giá', 'Đơn vị', 'Thời gian', 'Mức độ', 'Ghi chú']).commit();
+      // Enough rows for the sheet to span many chunks; distinct notes so shared strings are many.
+      for (let i = 0; i < 4000; i++) ws.addRow([`DG-${i}`, 'X01', new Date(Date.UTC(2025, 0, 1 + (i % 28), 9)), levels[i % 3], `Ý kiến số ${i}: thủ tục nhanh, cán bộ nhiệt tình`]).commit();
+      ws.commit();
+      await wb.commit();
+      const recs = await collect(readXlsx(path, MAPPERS.ratings.fields));
+      expect(recs).toHaveLength(4000);
+      const bad = recs.filter((r, i) => JSON.stringify(r.fields).includes('\uFFFD') || (r.fields as Record<string, unknown>)['Mức độ'] !== levels[i % 3]);
+      expect(bad.map((r) => r.origin.line), `shared strings: ${useSharedStrings}`).toEqual([]);
+      expect(recs[0]?.origin).toEqual({ uri: path, line: 3, sheet: 'Đánh giá' });
+      expect((recs[0]?.fields as Record<string, unknown>)['Thời gian']).toEqual(new Date(Date.UTC(2025, 0, 1, 9)));
+    }
   });
 });
 

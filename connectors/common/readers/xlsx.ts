@@ -1,6 +1,7 @@
 // Excel exports read with exceljs' streaming WorkbookReader (row by row, never the whole workbook):
 // in each sheet the header row is found below the title block; date cells arrive as Dates holding
 // the sheet's wall clock, and plain numbers in date columns are read as Excel serial days later.
+import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { isPersonalField, REDACTED } from '../../pii.ts';
 import type { RawRecord } from '../../types.ts';
@@ -27,9 +28,42 @@ const cellText = (v: unknown): string => {
   return c instanceof Date ? c.toISOString().slice(0, 19) : String(c).trim();
 };
 
+/** Decodes UTF-8 across chunk boundaries (a character split between two chunks stays whole). */
+async function* decoded(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const d = new TextDecoder('utf-8');
+  for await (const c of chunks) {
+    const s = typeof c === 'string' ? c : d.decode(c, { stream: true });
+    if (s) yield s;
+  }
+  const tail = d.decode();
+  if (tail) yield tail;
+}
+
+interface ReaderInternals {
+  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): Generator<unknown>;
+  _parseSharedStrings(entry: AsyncIterable<Buffer>): AsyncGenerator<unknown>;
+}
+
+/**
+ * exceljs' streaming reader decodes each zip chunk on its own, so a Vietnamese character split
+ * between two chunks becomes U+FFFD (silently corrupted names and codes). Its SAX step passes strings
+ * through untouched, so the worksheets and shared strings are handed to it already decoded.
+ */
+class Utf8SafeWorkbookReader extends ExcelJS.stream.xlsx.WorkbookReader {}
+{
+  const base = ExcelJS.stream.xlsx.WorkbookReader.prototype as unknown as ReaderInternals;
+  const safe = Utf8SafeWorkbookReader.prototype as unknown as ReaderInternals;
+  safe._parseWorksheet = function (this: ReaderInternals, iterator, sheetNo) {
+    return base._parseWorksheet.call(this, decoded(iterator), sheetNo);
+  };
+  safe._parseSharedStrings = function (this: ReaderInternals, entry) {
+    return base._parseSharedStrings.call(this, Readable.from(decoded(entry)));
+  };
+}
+
 export async function* readXlsx(path: string, fields: readonly FieldSpec[]): AsyncGenerator<RawRecord> {
   const known = headingKeys(fields);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  const reader = new Utf8SafeWorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
   let anyHeader = false;
   let anyRow = false;
   try {

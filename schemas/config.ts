@@ -92,6 +92,8 @@ export const envSchema = z.object({
     .transform((v) => v.split(',').map((r) => r.trim()).filter((r) => r.length > 0))
     .pipe(z.array(z.enum(['sink', 'worker', 'api'], { error: 'CHISO_ROLES: expected a comma-separated list of sink, worker, api' })).min(1))
     .default(['sink', 'worker', 'api']),
+  /** The sink's consumer group; unset: chiso-sink (SINK_GROUP). Tests give each sink its own. */
+  CHISO_SINK_GROUP: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'CHISO_SINK_GROUP: expected letters, digits, ".", "_" or "-"' }).optional(),
   /** TEST-ONLY fault injection for the sink's crash tests; never set it in a deployment. */
   CHISO_FAULT: z
     .enum(['sink-kill-after-insert', 'sink-kill-before-commit'], {
@@ -146,6 +148,8 @@ export interface Config {
   apiTokens?: { token: string; unit?: string }[];
   /** Which parts this process runs: all three in the embedded all-in-one process. */
   roles: ('sink' | 'worker' | 'api')[];
+  /** The sink's consumer group when not the default SINK_GROUP (CHISO_SINK_GROUP). */
+  sinkGroup?: string;
   /** TEST-ONLY: makes the sink SIGKILL itself after its first insert of a batch, or just before its first commit. */
   fault?: 'sink-kill-after-insert' | 'sink-kill-before-commit';
 }
@@ -197,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     api: { port: e.CHISO_API_PORT },
     roles: e.CHISO_ROLES,
+    ...(e.CHISO_SINK_GROUP ? { sinkGroup: e.CHISO_SINK_GROUP } : {}),
     ...(e.CHISO_FAULT ? { fault: e.CHISO_FAULT } : {}),
     ...(e.CHISO_PII_SECRET ? { piiSecret: e.CHISO_PII_SECRET } : {}),
     ...(e.CHISO_SOURCE_API_TOKEN ? { sourceApiToken: e.CHISO_SOURCE_API_TOKEN } : {}),

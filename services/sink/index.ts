@@ -45,8 +45,7 @@ export function createSink(deps: SinkDeps): Sink {
   const { cfg, store } = deps;
   const opts: SinkOptions = { ...DEFAULTS, ...deps.options };
   const log = deps.log.child({ component: 'sink' });
-  // A topic prefix names a separate namespace on a shared cluster: its sink group is prefixed too.
-  const groupId = deps.groupId ?? `${cfg.kafka.topicPrefix}${SINK_GROUP}`;
+  const groupId = deps.groupId ?? cfg.sinkGroup ?? SINK_GROUP;
   const t = topics(cfg.kafka.topicPrefix);
   const kafka = createKafka(cfg, log, `chiso-sink-${process.pid}`);
   const admin = kafka.admin();

@@ -6,13 +6,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { SINK_GROUP, topics } from '../../schemas/topics.ts';
+import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../services/lib/logger.ts';
 import { measureLag } from '../../services/sink/health.ts';
 import { randomName, testConfig } from '../support/env.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
 
 const prefix = `${randomName('p')}.`;
+const groupId = randomName('sink');
 const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix });
 const kafka = testKafka(cfg.kafka.brokers);
 const admin = kafka.admin();
@@ -25,6 +26,7 @@ const childEnv = {
   CHISO_DATA_DIR: cfg.dataDir,
   CLICKHOUSE_DATABASE: cfg.clickhouse.database,
   KAFKA_TOPIC_PREFIX: prefix,
+  CHISO_SINK_GROUP: groupId,
   CHISO_LOG_LEVEL: 'info',
 };
 
@@ -56,7 +58,7 @@ async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-const totalLag = async () => Object.values(await measureLag(admin, `${prefix}${SINK_GROUP}`, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+const totalLag = async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
 
 afterAll(async () => {
   await producer.disconnect();

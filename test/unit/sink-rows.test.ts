@@ -1,0 +1,57 @@
+// The sink's pure parts: time conversion to Asia/Ho_Chi_Minh, the days a record counts on, and the
+// decoding of good and poison messages (no server).
+import { describe, expect, it } from 'vitest';
+import { eventId } from '../../schemas/events.ts';
+import { topics } from '../../schemas/topics.ts';
+import { decode, topicRoles } from '../../services/sink/decode.ts';
+import { chTime, hcmDay, latestRow, touchedDays } from '../../services/sink/rows.ts';
+
+const t = topics('');
+const roles = topicRoles(t);
+const pos = { topic: t.source('public-service-portal'), partition: 2, offset: '41' };
+
+function payment(paidAt: string) {
+  const updated = '2025-03-04T23:30:00+07:00';
+  return {
+    event_id: eventId('public-service-portal', 'payments', 'TT-1', updated),
+    record_id: 'TT-1',
+    unit_code: 'U01',
+    updated_at: updated,
+    run_id: 'r',
+    origin: { uri: 'https://dvc.example.vn/api/payments', page: 3, index: 7 },
+    source: 'public-service-portal',
+    entity: 'payments',
+    data: { dossier_code: null, procedure_code: null, amount: 1000, method: 'online', status: 'success', paid_at: paidAt },
+  };
+}
+
+describe('sink rows', () => {
+  it('writes times as Asia/Ho_Chi_Minh local time, whatever offset they came with', () => {
+    expect(chTime('2025-03-04T23:30:00+07:00')).toBe('2025-03-04 23:30:00.000');
+    expect(chTime('2025-03-04T23:30:00.5+07:00')).toBe('2025-03-04 23:30:00.500');
+    expect(chTime('2025-03-04T16:30:00Z')).toBe('2025-03-04 23:30:00.000');
+    expect(chTime('2025-03-04T18:30:00.123+02:00')).toBe('2025-03-04 23:30:00.123');
+    expect(hcmDay('2025-03-04T17:30:00Z')).toBe('2025-03-05');
+    expect(hcmDay('2025-03-04T23:59:59+07:00')).toBe('2025-03-04');
+  });
+
+  it('counts a payment on its paid day in Viet Nam and maps its latest row', () => {
+    const d = decode({ value: Buffer.from(JSON.stringify(payment('2025-03-04T17:10:00Z'))), offset: '41', timestamp: '0' }, pos, roles.get(pos.topic));
+    expect(d.kind).toBe('event');
+    if (d.kind !== 'event') return;
+    expect(touchedDays(d.event)).toEqual(['2025-03-05']);
+    expect(latestRow(d.event)).toMatchObject({ record_id: 'TT-1', paid_at: '2025-03-05 00:10:00.000', updated_at: '2025-03-04 23:30:00.000', amount: 1000 });
+  });
+
+  it('turns bad JSON, a schema mismatch and a wrong-source event into poison rejects that say where they sat', () => {
+    const bad = decode({ value: Buffer.from('{"x":'), offset: '41', timestamp: '1741100000000' }, pos, roles.get(pos.topic));
+    expect(bad).toMatchObject({ kind: 'poison', source: 'public-service-portal', reject: { topic: pos.topic, partition: 2, offset: '41', original: '{"x":' } });
+    const mismatch = decode({ value: Buffer.from(JSON.stringify({ ...payment('x'), data: {} })), offset: '41', timestamp: '0' }, pos, roles.get(pos.topic));
+    expect(mismatch.kind).toBe('poison');
+    if (mismatch.kind === 'poison') expect(mismatch.reject.reason).toMatch(/^not a canonical event/);
+    const other = decode({ value: Buffer.from(JSON.stringify(payment('2025-03-04T17:10:00Z'))), offset: '1', timestamp: '0' }, { ...pos, topic: t.source('one-stop-shop') }, roles.get(t.source('one-stop-shop')));
+    expect(other.kind).toBe('poison');
+    const binary = decode({ value: Buffer.from([0xff, 0xfe, 0x00]), offset: '2', timestamp: '0' }, { ...pos, topic: t.runs }, roles.get(t.runs));
+    expect(binary).toMatchObject({ kind: 'poison', source: '', reject: { original_encoding: 'base64', original: '//4A' } });
+  });
+});

@@ -89,6 +89,11 @@ describe('connectors: runs, waiting for the sink, the CLI', () => {
     expect(out.runs).toHaveLength(10);
     expect(out.runs.every((r) => r.status === 'succeeded' && r.read === 3 && r.accepted === 3 && r.rejected === 0)).toBe(true);
 
+    // --wait with no sink running: the wait is bounded and says why it gave up.
+    const waited = cli('ingest', 'public-service-portal', join(FIXTURES, 'public-service-portal', 'ratings.ndjson'), '--wait', '--wait-timeout', '2');
+    expect(waited.status).toBe(1);
+    expect(waited.stdout).toContain('sink may not be running');
+
     const again = cli('ingest', 'document-management', join(FIXTURES, 'document-management', 'van-ban.csv'));
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/already ingested by run-/);

@@ -186,4 +186,9 @@ describe('mappers never crash', () => {
       { numRuns: 1500 },
     );
   });
+
+  it('rejects an invalid Date cell instead of throwing', () => {
+    const r = MAPPERS.ratings.map({ fields: { MaDanhGia: 'DG-1', MaDonVi: 'X01', ThoiGian: new Date(Number.NaN), MucDo: 'Hài lòng' }, origin: { uri: 'x', line: 1 }, runId: 'r', exportedAt: '2025-04-01T00:00:00+07:00', pseudonymise: hash });
+    expect(r).toEqual({ kind: 'reject', field: 'ThoiGian', reason: 'ThoiGian: unparseable date "Invalid Date"' });
+  });
 });

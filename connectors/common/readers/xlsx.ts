@@ -25,7 +25,8 @@ export function cellValue(v: unknown): unknown {
 
 const cellText = (v: unknown): string => {
   const c = cellValue(v);
-  return c instanceof Date ? c.toISOString().slice(0, 19) : String(c).trim();
+  if (c instanceof Date) return Number.isNaN(c.getTime()) ? '' : c.toISOString().slice(0, 19);
+  return String(c).trim();
 };
 
 /** Decodes UTF-8 across chunk boundaries (a character split between two chunks stays whole). */

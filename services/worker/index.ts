@@ -11,6 +11,7 @@ import { InfraError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Health, Service } from '../lib/service.ts';
 import { installTemporalRuntime } from './runtime-logger.ts';
+import { ensureMonthlyReportSchedule } from '../ioc-api/report/schedule.ts';
 import { ensureNightlySchedule } from './schedules.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -55,7 +56,9 @@ export function createWorker(deps: WorkerDeps, opts: { schedule?: boolean; sched
       if (opts.schedule !== false) {
         const connection = await Connection.connect({ address });
         try {
-          await ensureNightlySchedule(new Client({ connection, namespace }), taskQueue, log, opts.scheduleId);
+          const client = new Client({ connection, namespace });
+          await ensureNightlySchedule(client, taskQueue, log, opts.scheduleId);
+          await ensureMonthlyReportSchedule(client, taskQueue, log, opts.scheduleId ? `${opts.scheduleId}-report` : undefined);
         } finally {
           await connection.close();
         }

@@ -2,13 +2,14 @@
 // with one line.
 import type { ActivityDeps } from './deps.ts';
 import { createIndicatorActivities } from './indicators.ts';
+import { createReportActivities } from './report.ts';
 
 export type { ActivityDeps } from './deps.ts';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createIndicatorActivities(deps),
+    ...createReportActivities(deps),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;
-export { createReportActivities } from './report.ts';

@@ -5,7 +5,7 @@ import type { EntityName, RejectMessage, RunMessage, SourceId } from '../schemas
 import { topics as topicNames } from '../schemas/topics.ts';
 import { errorMessage } from '../services/lib/errors.ts';
 import type { Logger } from '../services/lib/logger.ts';
-import { formatTime } from './common/dates.ts';
+import { formatTimeMs } from './common/dates.ts';
 import { MAPPERS } from './mappers.ts';
 import { redactOriginal } from './redact.ts';
 import type { ChisoProducer } from './producer.ts';
@@ -50,15 +50,17 @@ export type Progress = { read: number; accepted: number; rejected: number };
 
 const PROGRESS_EVERY = 1000;
 
+/** Milliseconds kept: the `running` and final ledger rows of a short run must not share an updated_at. */
 export function nowIso(): string {
-  return formatTime(Date.now());
+  return formatTimeMs(Date.now());
 }
 
 export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgress?: (p: Progress) => void): Promise<RunSummary> {
   const log = deps.log.child({ component: 'ingest', run_id: req.runId, source: req.source, entity: req.entity });
   const t = topicNames(deps.topicPrefix ?? '');
   const mapper = MAPPERS[req.entity];
-  const startedAt = nowIso();
+  const startMs = Date.now();
+  const startedAt = formatTimeMs(startMs);
   const exportedAt = req.exportedAt ?? startedAt;
   const counts = { read: 0, accepted: 0, rejected: 0 };
   let undecodable = 0;
@@ -134,7 +136,8 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
     log.warn({ error }, 'ingestion run failed');
   }
   const producedOffsets = deps.producer.takeOffsets();
-  const finishedAt = nowIso();
+  // Strictly after the start, so that the final ledger row always replaces the `running` one.
+  const finishedAt = formatTimeMs(Math.max(Date.now(), startMs + 1));
   try {
     await deps.producer.send({ topic: t.runs, key: req.runId, value: JSON.stringify({ ...ledger(status, finishedAt), produced_offsets: producedOffsets }) });
     await deps.producer.flush();

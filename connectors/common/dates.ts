@@ -76,6 +76,11 @@ export function formatTime(utcMs: number): string {
   return `${new Date(utcMs + HCM_OFFSET_MS).toISOString().slice(0, 19)}+07:00`;
 }
 
+/** ISO 8601 with milliseconds and +07:00: for ledger times, where two states of a run may share a second. */
+export function formatTimeMs(utcMs: number): string {
+  return `${new Date(utcMs + HCM_OFFSET_MS).toISOString().slice(0, 23)}+07:00`;
+}
+
 /** The Asia/Ho_Chi_Minh calendar day of an instant. */
 export function formatDay(utcMs: number): string {
   return new Date(utcMs + HCM_OFFSET_MS).toISOString().slice(0, 10);

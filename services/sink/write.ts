@@ -103,10 +103,21 @@ async function dropKnown<T extends { e: CanonicalEvent }>(store: Store, events: 
   const seen = new Set<string>();
   const unique = events.filter(({ e }) => (seen.has(e.event_id) ? false : (seen.add(e.event_id), true)));
   const known = new Set<string>();
-  for (const source of new Set(unique.map(({ e }) => e.source))) {
-    const ids = unique.filter(({ e }) => e.source === source).map(({ e }) => e.event_id);
+  // One query per (source, entity): the raw_events key prefix, so only that slice is read.
+  const groups = new Map<string, { source: string; entity: string; ids: string[] }>();
+  for (const { e } of unique) {
+    const k = `${e.source}/${e.entity}`;
+    const g = groups.get(k) ?? { source: e.source, entity: e.entity, ids: [] };
+    g.ids.push(e.event_id);
+    groups.set(k, g);
+  }
+  for (const { source, entity, ids } of groups.values()) {
     const rows = await guarded('raw_events', () =>
-      select<{ event_id: string }>(store, `SELECT event_id FROM ${store.db}.raw_events WHERE source = {source:String} AND event_id IN {ids:Array(String)}`, { source, ids }),
+      select<{ event_id: string }>(
+        store,
+        `SELECT event_id FROM ${store.db}.raw_events WHERE source = {source:String} AND entity = {entity:String} AND event_id IN {ids:Array(String)}`,
+        { source, entity, ids },
+      ),
     );
     for (const r of rows) known.add(r.event_id);
   }

@@ -21,6 +21,8 @@ export interface Chunk {
   items: Decoded[];
 }
 
+const ID_CHUNK = 10_000;
+
 export interface FlushResult {
   rowsWritten: number;
   eventsWritten: number;
@@ -111,7 +113,11 @@ async function dropKnown<T extends { e: CanonicalEvent }>(store: Store, events: 
     g.ids.push(e.event_id);
     groups.set(k, g);
   }
-  for (const { source, entity, ids } of groups.values()) {
+  // At most ID_CHUNK ids per query: over HTTP the bound array travels in the URL (1 MiB at most).
+  const queries = [...groups.values()].flatMap((g) =>
+    Array.from({ length: Math.ceil(g.ids.length / ID_CHUNK) }, (_, i) => ({ ...g, ids: g.ids.slice(i * ID_CHUNK, (i + 1) * ID_CHUNK) })),
+  );
+  for (const { source, entity, ids } of queries) {
     const rows = await guarded('raw_events', () =>
       select<{ event_id: string }>(
         store,
@@ -171,8 +177,8 @@ async function insertRows(store: Store, table: string, rows: Row[], token: strin
       query: `INSERT INTO ${store.db}.${table} (${columns.join(', ')}) SETTINGS insert_deduplication_token = '${quoted}' FORMAT JSONCompactEachRow`,
       values: Readable.from([body]),
     });
-    r.stream.resume();
-    r.stream.destroy();
+    // Read the (empty) answer to its end, so that an HTTP connection goes back to the pool.
+    await new Promise<void>((resolve, reject) => r.stream.on('end', resolve).on('close', resolve).on('error', reject).resume());
   });
   return performance.now() - t0;
 }

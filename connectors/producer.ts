@@ -87,7 +87,7 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
       const admin = kafka.admin();
       m = admin
         .connect()
-        .then(() => admin.fetchTopicMetadata({ topics: [topic] }))
+        .then(() => withRetry(() => admin.fetchTopicMetadata({ topics: [topic] })))
         .then((r) => {
           const list = r.topics[0]?.partitions ?? [];
           known.set(topic, list);
@@ -193,6 +193,20 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
       await Promise.all(lanes.map((l) => l.producer.disconnect()));
     },
   };
+}
+
+const TRANSIENT = /does not host this topic-partition|leader|coordinator is loading/i;
+
+/** Retries what a freshly started broker answers while it settles (partition leadership moving). */
+async function withRetry<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i >= attempts || !TRANSIENT.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 250 * i));
+    }
+  }
 }
 
 /**

@@ -66,6 +66,8 @@ export interface IngestPathRequest {
   checkpoints: FileCheckpoints;
   /** Set when re-ingesting on purpose: the run ledger names the run it replays. */
   replayOf?: string;
+  /** The run id of a file (a Temporal workflow names its runs); default: a new one per file. */
+  runIdFor?(file: string): string;
   onStart?(file: string, runId: string): void;
   onProgress?(file: string, p: Progress): void;
   /** A file not ingested: already done (with the run that did it), or no entity/format recognised. */
@@ -94,7 +96,7 @@ export async function ingestPath(deps: IngestDeps, req: IngestPathRequest): Prom
         continue;
       }
     }
-    const runId = newRunId();
+    const runId = req.runIdFor?.(file) ?? newRunId();
     req.onStart?.(file, runId);
     const mtime = (await stat(file)).mtimeMs;
     const summary = await runIngestion(

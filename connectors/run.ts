@@ -3,9 +3,10 @@
 // whose records cannot be read or produced ends `failed`, never `succeeded`.
 import type { EntityName, RejectMessage, RunMessage, SourceId } from '../schemas/events.ts';
 import { topics as topicNames } from '../schemas/topics.ts';
-import { errorMessage } from '../services/lib/errors.ts';
+import { ChisoError, errorMessage } from '../services/lib/errors.ts';
 import type { Logger } from '../services/lib/logger.ts';
 import { formatTimeMs } from './common/dates.ts';
+import { UnreadableFileError } from './common/readers/csv.ts';
 import { MAPPERS } from './mappers.ts';
 import { redactOriginal } from './redact.ts';
 import type { ChisoProducer } from './producer.ts';
@@ -41,9 +42,25 @@ export interface RunSummary {
   accepted: number;
   rejected: number;
   error: string;
+  /** Set on a failed run: what failed, and whether trying the same run again can help (Temporal's retry policy reads it). */
+  failure?: RunFailure;
   producedOffsets: Record<string, string>;
   startedAt: string;
   finishedAt: string;
+}
+
+export interface RunFailure {
+  code: string;
+  retriable: boolean;
+}
+
+/** The failure vocabulary of a run: chiso errors keep their code; a file that cannot be read will not become readable by retrying. */
+export function failureOf(e: unknown): RunFailure {
+  if (e instanceof ChisoError) return { code: e.code, retriable: e.retriable };
+  if (e instanceof UnreadableFileError) return { code: 'UNREADABLE_FILE', retriable: false };
+  const errno = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (errno === 'ENOENT' || errno === 'EACCES' || errno === 'EISDIR') return { code: 'UNREADABLE_FILE', retriable: false };
+  return { code: e instanceof Error ? e.name : 'Error', retriable: true };
 }
 
 export type Progress = { read: number; accepted: number; rejected: number };
@@ -99,6 +116,7 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
   };
 
   let status: RunSummary['status'] = 'succeeded';
+  let failure: RunFailure | undefined;
   try {
     await deps.producer.send({ topic: t.runs, key: req.runId, value: JSON.stringify(ledger('running', null)) });
     for await (const raw of req.records) {
@@ -126,12 +144,14 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
     }
     if (counts.read > 0 && undecodable === counts.read) {
       status = 'failed';
+      failure = { code: 'UNDECODABLE_FILE', retriable: false };
       error = `${req.origin}: no record is valid UTF-8 text (an export in another encoding, such as Windows-1258 or TCVN3?): save it as UTF-8 and ingest it again`;
     }
     await deps.producer.flush();
   } catch (e) {
     status = 'failed';
     error = errorMessage(e);
+    failure = failureOf(e);
     // The summary and the ledger carry the reason; the log keeps a line for operators.
     log.warn({ error }, 'ingestion run failed');
   }
@@ -145,7 +165,8 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
     // The ledger could not be written: the run cannot claim success.
     status = 'failed';
     error ||= `the run ledger could not be produced: ${errorMessage(e)}`;
+    failure ??= failureOf(e);
   }
   onProgress?.({ ...counts });
-  return { runId: req.runId, source: req.source, entity: req.entity, origin: req.origin, status, ...counts, error, producedOffsets, startedAt, finishedAt };
+  return { runId: req.runId, source: req.source, entity: req.entity, origin: req.origin, status, ...counts, error, ...(failure ? { failure } : {}), producedOffsets, startedAt, finishedAt };
 }

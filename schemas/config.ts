@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parsePullSources, type PullSource } from './pull-sources.ts';
 
 const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
 
@@ -94,6 +95,15 @@ export const envSchema = z.object({
     .default(['sink', 'worker', 'api']),
   /** The sink's consumer group; unset: chiso-sink (SINK_GROUP). Tests give each sink its own. */
   CHISO_SINK_GROUP: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'CHISO_SINK_GROUP: expected letters, digits, ".", "_" or "-"' }).optional(),
+  /** Sources pulled by a Temporal Schedule each (schemas/pull-sources.ts): JSON inline, or a JSON/YAML file. */
+  CHISO_SOURCES: optionalText,
+  CHISO_SOURCES_FILE: optionalText,
+  CHISO_PULL_MINUTES: z.coerce
+    .number({ error: 'CHISO_PULL_MINUTES: expected how many minutes between two pulls of a configured source (1-1440)' })
+    .int({ error: 'CHISO_PULL_MINUTES: expected a whole number of minutes (1-1440)' })
+    .min(1, { error: 'CHISO_PULL_MINUTES: expected 1-1440 minutes' })
+    .max(1440, { error: 'CHISO_PULL_MINUTES: expected 1-1440 minutes' })
+    .default(15),
   /** TEST-ONLY fault injection for the sink's crash tests; never set it in a deployment. */
   CHISO_FAULT: z
     .enum(['sink-kill-after-insert', 'sink-kill-before-commit'], {
@@ -150,6 +160,10 @@ export interface Config {
   roles: ('sink' | 'worker' | 'api')[];
   /** The sink's consumer group when not the default SINK_GROUP (CHISO_SINK_GROUP). */
   sinkGroup?: string;
+  /** Sources pulled on a schedule (CHISO_SOURCES / CHISO_SOURCES_FILE); empty: none. */
+  sources: PullSource[];
+  /** Minutes between two pulls of each configured source (CHISO_PULL_MINUTES). */
+  pullMinutes: number;
   /** TEST-ONLY: makes the sink SIGKILL itself after its first insert of a batch, or just before its first commit. */
   fault?: 'sink-kill-after-insert' | 'sink-kill-before-commit';
 }
@@ -167,6 +181,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
   }
   const e = parsed.data;
+  const pulled = parsePullSources(set, e.CHISO_SOURCES, e.CHISO_SOURCES_FILE);
+  if (!pulled.ok) throw new ConfigError(`Invalid configuration:\n✖ ${pulled.error}`);
   const dataDir = resolve(e.CHISO_DATA_DIR);
   const host = e.CHISO_BIND_HOST;
   return {
@@ -201,6 +217,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     api: { port: e.CHISO_API_PORT },
     roles: e.CHISO_ROLES,
+    sources: pulled.sources,
+    pullMinutes: e.CHISO_PULL_MINUTES,
     ...(e.CHISO_SINK_GROUP ? { sinkGroup: e.CHISO_SINK_GROUP } : {}),
     ...(e.CHISO_FAULT ? { fault: e.CHISO_FAULT } : {}),
     ...(e.CHISO_PII_SECRET ? { piiSecret: e.CHISO_PII_SECRET } : {}),

@@ -4,3 +4,5 @@ export { backfill } from './backfill.ts';
 export { nightly } from './nightly.ts';
 export { monthlyReport } from './monthly-report.ts';
 export { importData } from './import-data.ts';
+export { ingest } from './ingest.ts';
+export { replay } from './replay.ts';

@@ -2,6 +2,7 @@
 // with one line.
 import type { ActivityDeps } from './deps.ts';
 import { createIndicatorActivities } from './indicators.ts';
+import { createIngestActivities } from './ingest.ts';
 import { createReportActivities } from './report.ts';
 
 export type { ActivityDeps } from './deps.ts';
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createIndicatorActivities(deps),
     ...createReportActivities(deps),
+    ...createIngestActivities(deps),
   };
 }
 export type Activities = ReturnType<typeof createActivities>;

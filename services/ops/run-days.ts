@@ -1,0 +1,31 @@
+// The calendar days (Asia/Ho_Chi_Minh) that the records of some ingestion runs count on, read from
+// their raw events: what a replay recomputes and what `chiso runs show` lists. One SQL text, used by
+// the replay activity (bound parameter) and by the CLI through the read-only query endpoint (literal).
+
+/** Per entity, the payload fields holding the days an event counts on (services/sink/rows.ts touchedDays). */
+const DAY_FIELDS: Record<string, string[]> = {
+  dossiers: ['received_at', 'finished_at'],
+  documents: ['issued_at'],
+  'work-records': ['opened_at'],
+  services: ['valid_from'],
+  payments: ['paid_at'],
+  ratings: ['rated_at'],
+};
+
+const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/**
+ * SELECT day (YYYY-MM-DD) ... for the runs in `runs`: either a ClickHouse parameter reference such
+ * as `{runs:Array(String)}` or a list of run ids (inlined as literals for the read-only endpoint).
+ */
+export function runDaysSql(db: string, runs: string | readonly string[]): string {
+  const list = typeof runs === 'string' ? runs : `[${runs.map(quote).join(', ')}]`;
+  const branches = Object.entries(DAY_FIELDS).flatMap(([entity, fields]) => [
+    `entity = ${quote(entity)}`,
+    `[${fields.map((f) => `JSONExtractString(payload, ${quote(f)})`).join(', ')}]`,
+  ]);
+  return `SELECT DISTINCT toString(toDate(parseDateTime64BestEffortOrNull(t, 3, 'Asia/Ho_Chi_Minh'), 'Asia/Ho_Chi_Minh')) AS day
+FROM (SELECT arrayJoin(multiIf(${branches.join(', ')}, CAST([], 'Array(String)'))) AS t FROM ${db}.raw_events WHERE has(${list}, run_id))
+WHERE t != '' AND parseDateTime64BestEffortOrNull(t, 3, 'Asia/Ho_Chi_Minh') IS NOT NULL
+ORDER BY day`;
+}

@@ -1,0 +1,164 @@
+// The ingestion activity: one origin (an export file, a folder of them, or a window of a source's
+// export API) read and produced to Kafka inside the worker, heartbeating its progress. A failed run
+// leaves as an ApplicationFailure typed with the run's failure code, non-retriable when trying again
+// cannot help (4xx answers, unreadable or deleted files), so the workflow fails with that reason.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Kafka } from 'kafkajs';
+import { checkpointDir, FileCheckpoints } from '../../connectors/checkpoints.ts';
+import { ingestPath } from '../../connectors/files.ts';
+import { ingestFromApi } from '../../connectors/http/ingest-api.ts';
+import { loadPiiSecret, pseudonymiser } from '../../connectors/pii.ts';
+import { type ChisoProducer, createChisoProducer, prepareTopics } from '../../connectors/producer.ts';
+import type { IngestDeps, RunSummary } from '../../connectors/run.ts';
+import { createKafka } from '../../infra/kafka/client.ts';
+import { InfraError, UsageError } from '../../services/lib/errors.ts';
+import { mapFailures, withHeartbeat } from '../../services/worker/activity-support.ts';
+import type { ActivityDeps } from './deps.ts';
+import { createReplayActivities } from './replay.ts';
+import type { EntityName, SourceId } from '../../schemas/events.ts';
+
+export interface IngestInput {
+  source: SourceId;
+  entity?: EntityName;
+  /** An export file, a folder of export files (absolute paths, as the worker sees them), or the base URL of an export API. */
+  origin: string;
+  /** API only: the update-time window [from, to); default from the checkpoint to now. */
+  from?: string;
+  to?: string;
+  pageSize?: number;
+  /** The run this one replays (ingest_runs.replay_of); files are read again past their checkpoints. */
+  replayOf?: string;
+  /** Read files again even when their checkpoint says they were ingested. */
+  force?: boolean;
+  /** The run id (one file, one API window); a folder's files get `${runId}-<hash of the path>`. Default: the workflow id. */
+  runId?: string;
+  /** Attempts of the ingestion activity (default 3): a source down for longer fails the run. */
+  attempts?: number;
+}
+
+export interface IngestResult {
+  runs: RunSummary[];
+  skipped: { file: string; reason: string; failure: boolean }[];
+}
+
+export const isUrl = (origin: string) => /^https?:\/\//i.test(origin);
+
+/** A producer that refuses to go on once the activity is cancelled (worker shutting down, workflow cancelled): the run stops at its next record. */
+function stopOnCancel(p: ChisoProducer, signal: AbortSignal): ChisoProducer {
+  const check = () => {
+    if (signal.aborted) throw new InfraError('the ingestion was interrupted (the worker is shutting down or the workflow was cancelled); Temporal retries it', 'INTERRUPTED');
+  };
+  return {
+    send: async (m) => {
+      check();
+      await p.send(m);
+    },
+    flush: async () => {
+      check();
+      await p.flush();
+    },
+    takeOffsets: () => p.takeOffsets(),
+    disconnect: () => p.disconnect(),
+  };
+}
+
+/** The ingestion activities and those of the replay workflow that drives them. */
+export function createIngestActivities({ cfg, store, log }: ActivityDeps) {
+  const ilog = log.child({ component: 'ingest-activity' });
+  let kafka: Kafka | undefined;
+  let pseudonymise: ((v: string) => string) | undefined;
+
+  /** The bearer token of an export API: the configured pulled source's own, else CHISO_SOURCE_API_TOKEN. */
+  const tokenFor = (baseUrl: string): string => {
+    const own = cfg.sources.find((s) => 'url' in s && s.url.replace(/\/+$/, '') === baseUrl.replace(/\/+$/, ''));
+    const token = (own && 'url' in own ? own.token : undefined) ?? cfg.sourceApiToken;
+    if (!token) throw new UsageError(`no bearer token for ${baseUrl}: set CHISO_SOURCE_API_TOKEN (or tokenEnv in CHISO_SOURCES)`);
+    return token;
+  };
+
+  async function ingestOrigin(input: IngestInput & { runId: string }): Promise<IngestResult> {
+    const ctx = Context.current();
+    kafka ??= createKafka(cfg, ilog, 'chiso-worker-ingest');
+    pseudonymise ??= pseudonymiser(loadPiiSecret(cfg));
+    const api = isUrl(input.origin);
+    if (api && !input.entity) throw new UsageError(`an API ingestion needs an entity: ${input.origin}`);
+    if (!api && !existsSync(input.origin)) {
+      throw new InfraError(`${input.origin}: the export is gone (moved or deleted); put it back at that path, or ingest its new place`, 'ORIGIN_GONE', { origin: input.origin }, { retriable: false });
+    }
+    await prepareTopics(kafka, cfg.kafka.topicPrefix);
+    const producer = await createChisoProducer(kafka, ilog);
+    const deps: IngestDeps = { producer: stopOnCancel(producer, ctx.cancellationSignal), log: ilog, pseudonymise, topicPrefix: cfg.kafka.topicPrefix };
+    const result: IngestResult = { runs: [], skipped: [] };
+    try {
+      await withHeartbeat(async (beat) => {
+        if (api) {
+          result.runs.push(
+            await ingestFromApi(
+              deps,
+              {
+                runId: input.runId,
+                source: input.source,
+                entity: input.entity!,
+                baseUrl: input.origin,
+                token: tokenFor(input.origin),
+                checkpointDir: checkpointDir(cfg),
+                ...(input.from !== undefined ? { from: input.from } : {}),
+                ...(input.to !== undefined ? { to: input.to } : {}),
+                ...(input.pageSize !== undefined ? { pageSize: input.pageSize } : {}),
+                ...(input.replayOf ? { replayOf: input.replayOf } : {}),
+              },
+              (p) => beat({ origin: input.origin, ...p }),
+            ),
+          );
+          return;
+        }
+        const single = !(await stat(input.origin)).isDirectory();
+        result.runs.push(
+          ...(await ingestPath(deps, {
+            source: input.source,
+            path: input.origin,
+            ...(input.entity ? { entity: input.entity } : {}),
+            force: input.force ?? false,
+            ...(input.replayOf ? { replayOf: input.replayOf } : {}),
+            checkpoints: new FileCheckpoints(checkpointDir(cfg)),
+            // The same file keeps its run id across attempts: a retried run replaces its ledger row.
+            runIdFor: (file) => (single ? input.runId : `${input.runId}-${createHash('sha256').update(resolve(file)).digest('hex').slice(0, 8)}`),
+            onProgress: (file, p) => beat({ file, ...p }),
+            onSkip: (file, reason, failure) => result.skipped.push({ file, reason, failure }),
+          })),
+        );
+      });
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
+    for (const r of result.runs) ilog.info({ run_id: r.runId, status: r.status, read: r.read, accepted: r.accepted, rejected: r.rejected, error: r.error || undefined }, 'ingestion run ended');
+    throwIfFailed(result);
+    return result;
+  }
+
+  return { ...mapFailures({ ingestOrigin }), ...createReplayActivities({ cfg, store, log }) };
+}
+
+/** A failed run (or an origin of which nothing could be ingested) fails the activity with the run's code and the result as details. */
+function throwIfFailed(result: IngestResult): void {
+  const failed: RunSummary[] = result.runs.filter((r) => r.status === 'failed');
+  if (failed.length > 0) {
+    throw ApplicationFailure.create({
+      message: failed.map((r) => `${r.runId} (${r.origin}): ${r.error}`).join('; '),
+      type: failed[0]!.failure?.code ?? 'INGEST_FAILED',
+      nonRetryable: failed.some((r) => r.failure?.retriable === false),
+      details: [result],
+    });
+  }
+  const refused = result.skipped.filter((s) => s.failure);
+  if (result.runs.length === 0 && refused.length > 0 && refused.length === result.skipped.length) {
+    throw ApplicationFailure.create({ message: refused.map((s) => `${s.file}: ${s.reason}`).join('; '), type: 'NOT_INGESTED', nonRetryable: true, details: [result] });
+  }
+}
+
+export type IngestActivities = ReturnType<typeof createIngestActivities>;

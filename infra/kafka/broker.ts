@@ -90,11 +90,12 @@ export async function startBroker(cfg: Config, progress: Progress): Promise<Brok
   writeFileSync(p.log4j, LOG4J);
   const classpath = `${libs}/*`;
   if (!existsSync(join(p.logDirs, 'meta.properties'))) {
+    // A base64url id may start with '-': passed as --cluster-id=<id> so argparse cannot take it for an option.
     const clusterId = randomBytes(16).toString('base64url');
     await runWithProgress(
       `Formatting Kafka storage in ${p.logDirs}`,
       'java',
-      ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', p.properties],
+      ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '--standalone', `--cluster-id=${clusterId}`, '-c', p.properties],
       { progress },
     );
   }

@@ -26,7 +26,7 @@ export function createKafka(cfg: Config, log: Logger, clientId: string): Kafka {
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
         // The group coordinator is briefly unavailable right after a broker starts; kafkajs retries it.
-        if (/coordinator is not available|not the correct coordinator/i.test(String(rest.error ?? ''))) return;
+        if (/coordinator is not available|not the correct coordinator|coordinator is loading/i.test(String(rest.error ?? ''))) return;
         kafkaLog[LEVEL[level] ?? 'info'](rest, message);
       },
   });

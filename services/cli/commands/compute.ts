@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { isoDay } from '../../indicators/import.ts';
 import { daysBetween } from '../../indicators/periods.ts';
 import { UsageError } from '../../lib/errors.ts';
+import type { Config } from '../../../schemas/config.ts';
 import { makeContext } from '../context.ts';
 import { withTemporal } from './temporal-client.ts';
 
@@ -21,6 +22,28 @@ function parseDay(flag: string, v: string): string {
   return r.data;
 }
 
+/** Runs the backfill workflow for from..to on the running worker, printing its progress; resolves with its result. */
+export async function runBackfill(cfg: Config, say: (line: string) => void, from: string, to: string): Promise<unknown> {
+  return withTemporal(cfg, async (client) => {
+    const workflowId = `chiso-compute-${from}-${to}-${randomBytes(3).toString('hex')}`;
+    const handle = await client.workflow.start('backfill', { taskQueue: cfg.temporal.taskQueue, workflowId, args: [{ from, to }] });
+    say(`computing ${daysBetween(from, to).length} day(s) ${from}..${to} (workflow ${workflowId})`);
+    const result = handle.result();
+    let settled = false;
+    void result.finally(() => (settled = true)).catch(() => undefined);
+    let last = '';
+    while (!settled) {
+      const p = await handle.query<Progress>('progress').catch(() => undefined);
+      const line = p ? `  days ${p.done}/${p.total}, months/quarters/years ${p.periodsDone}/${p.periodsTotal}` : '';
+      if (line && line !== last) say((last = line));
+      await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+    }
+    const final = await handle.query<Progress>('progress').catch(() => undefined);
+    if (final) say(`  days ${final.done}/${final.total}, months/quarters/years ${final.periodsDone}/${final.periodsTotal}`);
+    return result;
+  });
+}
+
 export function registerCompute(program: Command): void {
   program
     .command('compute')
@@ -32,22 +55,7 @@ export function registerCompute(program: Command): void {
       const from = parseDay('--from', opts.from);
       const to = parseDay('--to', opts.to);
       if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-      const summary = await withTemporal(ctx.cfg, async (client) => {
-        const workflowId = `chiso-compute-${from}-${to}-${randomBytes(3).toString('hex')}`;
-        const handle = await client.workflow.start('backfill', { taskQueue: ctx.cfg.temporal.taskQueue, workflowId, args: [{ from, to }] });
-        ctx.say(`computing ${daysBetween(from, to).length} day(s) ${from}..${to} (workflow ${workflowId})`);
-        const result = handle.result();
-        let settled = false;
-        void result.finally(() => (settled = true)).catch(() => undefined);
-        let last = '';
-        while (!settled) {
-          const p = await handle.query<Progress>('progress').catch(() => undefined);
-          const line = p ? `  days ${p.done}/${p.total}, months/quarters/years ${p.periodsDone}/${p.periodsTotal}` : '';
-          if (line && line !== last) ctx.say((last = line));
-          await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
-        }
-        return result;
-      });
+      const summary = await runBackfill(ctx.cfg, ctx.say, from, to);
       ctx.result(summary, () => `done: ${JSON.stringify(summary)}`);
     });
 }

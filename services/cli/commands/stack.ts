@@ -1,6 +1,10 @@
 // `chiso up`, `down`, `status`: the local stack.
 import type { Command } from 'commander';
 import { down, status, up, type UpResult } from '../../../infra/stack.ts';
+import { stackPaths } from '../../../infra/paths.ts';
+import { runningPid, tailOf } from '../../../infra/process.ts';
+import type { Config } from '../../../schemas/config.ts';
+import { InfraError } from '../../lib/errors.ts';
 import { makeContext } from '../context.ts';
 import { table } from '../render.ts';
 
@@ -15,14 +19,40 @@ export function printUp(r: UpResult): string {
   return lines.join('\n');
 }
 
-/** Waits for Ctrl-C / SIGTERM, then stops what was started. */
-export async function holdUntilSignal(onStop: () => Promise<void>): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+/**
+ * Waits for Ctrl-C / SIGTERM / SIGHUP, then stops what was started. Later signals are absorbed while
+ * it stops: a terminal's Ctrl-C reaches every process of the group, and a second default SIGINT would
+ * kill this one halfway through `down`. A watch timer keeps the process alive (a pending promise does
+ * not) and notices when the chiso process died, so the command does not sit there serving nothing.
+ */
+export async function holdUntilSignal(onStop: () => Promise<void>, watch?: () => string | undefined): Promise<void> {
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  const reason = await new Promise<string | undefined>((resolve) => {
+    const onSignal = () => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write('Đang dừng / stopping…\n');
+      resolve(undefined);
+    };
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+    timer = setInterval(() => {
+      const problem = watch?.();
+      if (problem && !stopping) {
+        stopping = true;
+        resolve(problem);
+      }
+    }, 3000);
   });
+  clearInterval(timer);
   await onStop();
+  if (reason) throw new InfraError(reason, 'PROCESS_DIED', {}, { retriable: false });
+}
+
+/** A watch for holdUntilSignal: the chiso process must stay alive. */
+export function appWatch(cfg: Config): () => string | undefined {
+  const app = stackPaths(cfg).app;
+  return () => (runningPid(app) === undefined ? `the chiso process stopped unexpectedly; its log ends with:\n${tailOf(app.logFile)}` : undefined);
 }
 
 export function registerStack(program: Command): void {
@@ -39,7 +69,7 @@ export function registerStack(program: Command): void {
       ctx.say('Running. Press Ctrl-C to stop everything.');
       await holdUntilSignal(async () => {
         await down(ctx.cfg, ctx.say);
-      });
+      }, appWatch(ctx.cfg));
     });
 
   program

@@ -2,7 +2,7 @@
 // linked to it (replay_of), through Kafka and the sink, waits until the sink has written it, then
 // recomputes the indicator days the records count on. Each step is durable: a worker killed midway
 // resumes where the history stands (the child ingestion's run keeps its id, the sink drops duplicates).
-import { ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities } from '@temporalio/workflow';
 import type { IngestActivities, IngestResult } from './activities/ingest.ts';
 import type { computeIndicators } from './compute-indicators.ts';
 import { ingest, ingestWorkflowId } from './ingest.ts';
@@ -35,18 +35,19 @@ const { lookupRun, waitForRuns, daysOfRuns } = proxyActivities<IngestActivities>
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
-/** A child's failure surfaces with the child's own reason and type. */
+/** A step's failure surfaces with its own reason and type (what the Temporal UI and the CLI show), not "child failed". */
 function unwrap(e: unknown): unknown {
-  if (e instanceof ChildWorkflowFailure && e.cause instanceof ApplicationFailure) {
+  if ((e instanceof ChildWorkflowFailure || e instanceof ActivityFailure) && e.cause instanceof ApplicationFailure) {
     return ApplicationFailure.create({ message: e.cause.message, type: e.cause.type ?? 'REPLAY_FAILED', nonRetryable: true, details: e.cause.details ?? [] });
   }
   return e;
 }
 
 export async function replay(input: ReplayInput): Promise<ReplaySummary> {
-  const run = await lookupRun(input.runId);
+  let run: Awaited<ReturnType<typeof lookupRun>>;
   let result: IngestResult;
   try {
+    run = await lookupRun(input.runId);
     result = await executeChild(ingest, {
       workflowId: ingestWorkflowId(input.replayRunId),
       args: [{ ...run.plan, runId: input.replayRunId, replayOf: input.runId, force: true, ...(input.attempts ? { attempts: input.attempts } : {}) }],

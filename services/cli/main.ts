@@ -10,6 +10,7 @@ import { registerIngest } from './commands/ingest.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerReport } from './commands/report.ts';
 import { registerRejects, registerRuns } from './commands/runs.ts';
+import { registerReplay } from './commands/replay.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulator } from './commands/simulator.ts';
 import { registerStack } from './commands/stack.ts';
@@ -33,6 +34,7 @@ registerReport(program);
 registerQuery(program);
 registerRuns(program);
 registerRejects(program);
+registerReplay(program);
 
 try {
   await program.parseAsync(process.argv);

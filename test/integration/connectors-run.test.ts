@@ -83,32 +83,32 @@ describe('connectors: runs, waiting for the sink, the CLI', () => {
         timeout: 120_000,
       });
 
-    const first = cli('ingest', 'document-management', join(FIXTURES, 'document-management'), '--json');
+    const first = cli('ingest', '--direct', 'document-management', join(FIXTURES, 'document-management'), '--json');
     expect(first.status, first.stderr).toBe(0);
     const out = JSON.parse(first.stdout) as { runs: { status: string; read: number; accepted: number; rejected: number }[] };
     expect(out.runs).toHaveLength(10);
     expect(out.runs.every((r) => r.status === 'succeeded' && r.read === 3 && r.accepted === 3 && r.rejected === 0)).toBe(true);
 
     // --wait with no sink running: the wait is bounded and says why it gave up.
-    const waited = cli('ingest', 'public-service-portal', join(FIXTURES, 'public-service-portal', 'ratings.ndjson'), '--wait', '--wait-timeout', '2');
+    const waited = cli('ingest', '--direct', 'public-service-portal', join(FIXTURES, 'public-service-portal', 'ratings.ndjson'), '--wait', '--wait-timeout', '2');
     expect(waited.status).toBe(1);
     expect(waited.stdout).toContain('sink may not be running');
 
-    const again = cli('ingest', 'document-management', join(FIXTURES, 'document-management', 'van-ban.csv'));
+    const again = cli('ingest', '--direct', 'document-management', join(FIXTURES, 'document-management', 'van-ban.csv'));
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/already ingested by run-/);
 
-    const bad = cli('ingest', 'mot-cua', join(FIXTURES, 'document-management'));
+    const bad = cli('ingest', '--direct', 'mot-cua', join(FIXTURES, 'document-management'));
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('expected one of one-stop-shop, document-management, public-service-portal');
 
-    const badEntity = cli('ingest', 'one-stop-shop', join(FIXTURES, 'one-stop-shop'), '--entity', 'payments');
+    const badEntity = cli('ingest', '--direct', 'one-stop-shop', join(FIXTURES, 'one-stop-shop'), '--entity', 'payments');
     expect(badEntity.status).toBe(2);
     expect(badEntity.stderr).toContain('expected one of dossiers');
 
     const dir = mkdtempSync(join(tmpdir(), 'chiso-cli-bad-'));
     writeFileSync(join(dir, 'dossiers.json'), 'not json at all');
-    const failed = cli('ingest', 'one-stop-shop', join(dir, 'dossiers.json'));
+    const failed = cli('ingest', '--direct', 'one-stop-shop', join(dir, 'dossiers.json'));
     expect(failed.status).toBe(1);
     expect(failed.stdout).toMatch(/FAILED[\s\S]*not a JSON export/);
   });

@@ -2,6 +2,7 @@
 // export API), with a progress line on long files, a summary per run and a non-zero exit when a run
 // failed. `--wait` then waits until the sink has consumed everything the runs produced.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createKafka } from '../../../infra/kafka/client.ts';
 import { checkpointDir, FileCheckpoints } from '../../../connectors/checkpoints.ts';
@@ -15,6 +16,7 @@ import { ENTITIES, entityName, type EntityName, SOURCES, sourceId, type SourceId
 import { SINK_GROUP, topics } from '../../../schemas/topics.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { makeContext } from '../context.ts';
+import { ingestViaWorkflow } from './ingest-workflow.ts';
 
 interface IngestOptions {
   entity?: string;
@@ -25,6 +27,7 @@ interface IngestOptions {
   from?: string;
   to?: string;
   pageSize?: string;
+  direct?: boolean;
 }
 
 function parseArgs(sourceArg: string, opts: IngestOptions): { source: SourceId; entity?: EntityName } {
@@ -87,6 +90,7 @@ export function registerIngest(program: Command): void {
     .option('--from <iso>', 'API only: start of the update-time window (default: the checkpoint)')
     .option('--to <iso>', 'API only: end of the update-time window (default: now)')
     .option('--page-size <n>', 'API only: records per page')
+    .option('--direct', 'run the ingestion in this process instead of as a Temporal workflow on the worker')
     .addHelpText('after', '\nExamples:\n  chiso ingest one-stop-shop exports/ho-so-2025-01.ndjson\n  chiso ingest document-management exports/ --wait\n  chiso ingest public-service-portal https://dvc.example.vn/export --entity payments')
     .action(async (sourceArg: string, target: string, opts: IngestOptions, cmd: Command) => {
       const { source, entity } = parseArgs(sourceArg, opts);
@@ -98,51 +102,70 @@ export function registerIngest(program: Command): void {
       const ctx = makeContext(cmd.optsWithGlobals());
       const t = topics(ctx.cfg.kafka.topicPrefix);
       const kafka = createKafka(ctx.cfg, ctx.log, 'chiso-ingest');
-      await prepareTopics(kafka, ctx.cfg.kafka.topicPrefix);
-      const producer = await createChisoProducer(kafka, ctx.log);
-      const deps: IngestDeps = { producer, log: ctx.log, pseudonymise: pseudonymiser(loadPiiSecret(ctx.cfg)), topicPrefix: ctx.cfg.kafka.topicPrefix };
-      const progress = progressPrinter();
       const summaries: RunSummary[] = [];
       const skipped: { file: string; reason: string; failure: boolean }[] = [];
-      try {
-        if (isUrl) {
-          if (!ctx.cfg.sourceApiToken) throw new UsageError('CHISO_SOURCE_API_TOKEN: expected the bearer token of the source export API');
-          const pageSize = opts.pageSize === undefined ? undefined : Number(opts.pageSize);
-          if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) throw new UsageError(`--page-size: expected a positive whole number, got "${opts.pageSize}"`);
-          summaries.push(
-            await ingestFromApi(
-              deps,
-              {
+      let workflowError: string | undefined;
+      if (!opts.direct) {
+        const pageSize = opts.pageSize === undefined ? undefined : Number(opts.pageSize);
+        if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) throw new UsageError(`--page-size: expected a positive whole number, got "${opts.pageSize}"`);
+        const r = await ingestViaWorkflow(ctx, {
+          source,
+          ...(entity ? { entity } : {}),
+          origin: isUrl ? target : resolve(target),
+          ...(opts.from ? { from: opts.from } : {}),
+          ...(opts.to ? { to: opts.to } : {}),
+          ...(pageSize ? { pageSize } : {}),
+          ...(opts.force ? { force: true } : {}),
+          ...(opts.replay ? { replayOf: opts.replay } : {}),
+        });
+        summaries.push(...r.runs);
+        skipped.push(...r.skipped);
+        workflowError = r.error;
+      } else {
+        await prepareTopics(kafka, ctx.cfg.kafka.topicPrefix);
+        const producer = await createChisoProducer(kafka, ctx.log);
+        const deps: IngestDeps = { producer, log: ctx.log, pseudonymise: pseudonymiser(loadPiiSecret(ctx.cfg)), topicPrefix: ctx.cfg.kafka.topicPrefix };
+        const progress = progressPrinter();
+        try {
+          if (isUrl) {
+            if (!ctx.cfg.sourceApiToken) throw new UsageError('CHISO_SOURCE_API_TOKEN: expected the bearer token of the source export API');
+            const pageSize = opts.pageSize === undefined ? undefined : Number(opts.pageSize);
+            if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) throw new UsageError(`--page-size: expected a positive whole number, got "${opts.pageSize}"`);
+            summaries.push(
+              await ingestFromApi(
+                deps,
+                {
+                  source,
+                  entity: entity as EntityName,
+                  baseUrl: target,
+                  token: ctx.cfg.sourceApiToken,
+                  checkpointDir: checkpointDir(ctx.cfg),
+                  ...(opts.from ? { from: opts.from } : {}),
+                  ...(opts.to ? { to: opts.to } : {}),
+                  ...(pageSize ? { pageSize } : {}),
+                  ...(opts.replay ? { replayOf: opts.replay } : {}),
+                },
+                (p) => progress.update(target, p),
+              ),
+            );
+          } else {
+            summaries.push(
+              ...(await ingestPath(deps, {
                 source,
-                entity: entity as EntityName,
-                baseUrl: target,
-                token: ctx.cfg.sourceApiToken,
-                checkpointDir: checkpointDir(ctx.cfg),
-                ...(opts.from ? { from: opts.from } : {}),
-                ...(opts.to ? { to: opts.to } : {}),
-                ...(pageSize ? { pageSize } : {}),
+                path: target,
+                ...(entity ? { entity } : {}),
+                force: opts.force ?? false,
                 ...(opts.replay ? { replayOf: opts.replay } : {}),
-              },
-              (p) => progress.update(target, p),
-            ),
-          );
-        } else {
-          summaries.push(
-            ...(await ingestPath(deps, {
-              source,
-              path: target,
-              ...(entity ? { entity } : {}),
-              force: opts.force ?? false,
-              ...(opts.replay ? { replayOf: opts.replay } : {}),
-              checkpoints: new FileCheckpoints(checkpointDir(ctx.cfg)),
-              onProgress: (file, p) => progress.update(file, p),
-              onSkip: (file, reason, failure) => skipped.push({ file, reason, failure }),
-            })),
-          );
+                checkpoints: new FileCheckpoints(checkpointDir(ctx.cfg)),
+                onProgress: (file, p) => progress.update(file, p),
+                onSkip: (file, reason, failure) => skipped.push({ file, reason, failure }),
+              })),
+            );
+          }
+          progress.done();
+        } finally {
+          await producer.disconnect().catch(() => undefined);
         }
-        progress.done();
-      } finally {
-        await producer.disconnect().catch(() => undefined);
       }
       let waited: 'done' | string | undefined;
       if (opts.wait && summaries.some((s) => s.status === 'succeeded')) {
@@ -155,6 +178,12 @@ export function registerIngest(program: Command): void {
         } catch (e) {
           waited = e instanceof Error ? e.message : String(e);
         }
+      }
+      if (workflowError && summaries.length === 0) {
+        // Nothing ran (origin gone, worker refused): the workflow's reason is the whole answer.
+        ctx.result({ runs: [], skipped, error: workflowError }, () => `THẤT BẠI / FAILED  ${target}: ${workflowError}`);
+        process.exitCode = 1;
+        return;
       }
       if (summaries.length === 0 && skipped.length === 0) throw new UsageError(`${target}: no export file found (expected .ndjson, .jsonl, .json, .csv or .xlsx)`);
       ctx.result({ runs: summaries, skipped, ...(waited ? { waited } : {}) }, () =>

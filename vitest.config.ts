@@ -24,6 +24,16 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
+      {
+        // The fault matrix (docs/reliability.md): kills and restarts of the broker, the sink, the
+        // worker and the Temporal server, source API faults and ClickHouse refusing writes.
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,24 @@
+// The reconciliation every fault case ends with: the latest state of the dossiers, and every
+// indicator value (as comparable lines) to set beside a clean run's.
+import { select, type Store } from '../../infra/clickhouse/store.ts';
+
+/** "record_id:status" of every dossier in its latest state, sorted. */
+export async function latestStatuses(store: Store): Promise<string[]> {
+  const rows = await select<{ record_id: string; status: number }>(store, `SELECT record_id, status FROM ${store.db}.dossiers FINAL`);
+  return rows.map((r) => `${r.record_id}:${r.status}`).sort();
+}
+
+/** Every indicator value of the database as "indicator unit period start = value (num/den)", sorted. */
+export async function indicatorLines(store: Store): Promise<string[]> {
+  const rows = await select<{ k: string }>(
+    store,
+    `SELECT concat(indicator, ' ', unit_code, ' ', toString(period), ' ', toString(period_start), ' = ', toString(round(value, 6)), ' (', toString(numerator), '/', toString(denominator), ')') AS k
+     FROM ${store.db}.v_indicator_values ORDER BY k`,
+  );
+  return rows.map((r) => r.k);
+}
+
+/** The same chDB session seen through another database (a clean run beside the faulted one). */
+export function otherDatabase(store: Store, db: string): Store {
+  return { ...store, db, close: async () => undefined };
+}

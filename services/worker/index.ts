@@ -12,6 +12,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Health, Service } from '../lib/service.ts';
 import { installTemporalRuntime } from './runtime-logger.ts';
 import { ensureMonthlyReportSchedule } from '../ioc-api/report/schedule.ts';
+import { ensurePullSchedules } from './pulls.ts';
 import { ensureNightlySchedule } from './schedules.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -59,6 +60,7 @@ export function createWorker(deps: WorkerDeps, opts: { schedule?: boolean; sched
           const client = new Client({ connection, namespace });
           await ensureNightlySchedule(client, taskQueue, log, opts.scheduleId);
           await ensureMonthlyReportSchedule(client, taskQueue, log, opts.scheduleId ? `${opts.scheduleId}-report` : undefined);
+          await ensurePullSchedules(client, deps.cfg, log, opts.scheduleId ? `${opts.scheduleId}-pull` : undefined);
         } finally {
           await connection.close();
         }

@@ -1,11 +1,12 @@
 // Obtains Apache Kafka's jars once, from Maven Central into the cache (never into the repo),
 // or reuses an existing installation named by KAFKA_HOME.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../schemas/config.ts';
 import { InfraError } from '../../services/lib/errors.ts';
-import { type Progress, requireTool, runWithProgress } from '../tools.ts';
+import { fetchMavenLibs } from '../maven.ts';
+import type { Progress } from '../tools.ts';
 
 export const KAFKA_VERSION = '4.1.1';
 const POM = join(dirname(fileURLToPath(import.meta.url)), 'pom.xml');
@@ -19,24 +20,5 @@ export async function ensureKafkaLibs(cfg: Config, progress: Progress): Promise<
     }
     return libs;
   }
-  const home = join(cfg.cacheDir, 'kafka', KAFKA_VERSION);
-  const libs = join(home, 'libs');
-  const marker = join(home, '.complete');
-  if (existsSync(marker)) return libs;
-  requireTool('java');
-  requireTool('mvn');
-  mkdirSync(home, { recursive: true });
-  copyFileSync(POM, join(home, 'pom.xml'));
-  const partial = join(home, 'libs.partial');
-  rmSync(partial, { recursive: true, force: true });
-  await runWithProgress(
-    `Fetching Apache Kafka ${KAFKA_VERSION} from Maven Central into ${home} (once)`,
-    'mvn',
-    ['-B', '-q', 'dependency:copy-dependencies', `-DoutputDirectory=${partial}`, '-DincludeScope=runtime'],
-    { cwd: home, progress },
-  );
-  rmSync(libs, { recursive: true, force: true });
-  renameSync(partial, libs);
-  writeFileSync(marker, `${new Date().toISOString()}\n`);
-  return libs;
+  return fetchMavenLibs(join(cfg.cacheDir, 'kafka', KAFKA_VERSION), POM, `Apache Kafka ${KAFKA_VERSION}`, progress);
 }

@@ -16,17 +16,21 @@ export function nightlyScheduleOptions(taskQueue: string, scheduleId = NIGHTLY_S
   };
 }
 
-/** Creates the schedule, or brings an existing one back to this definition. Returns what it did. */
-export async function ensureNightlySchedule(client: Client, taskQueue: string, log: Logger, scheduleId = NIGHTLY_SCHEDULE_ID): Promise<'created' | 'updated'> {
-  const options = nightlyScheduleOptions(taskQueue, scheduleId);
+/** Creates a schedule, or brings an existing one back to this definition (spec, action, policies). */
+export async function ensureSchedule(client: Client, options: ScheduleOptions, log: Logger): Promise<'created' | 'updated'> {
+  const { scheduleId } = options;
   try {
     await client.schedule.create(options);
-    log.info({ scheduleId, taskQueue }, 'nightly schedule created');
+    log.info({ scheduleId }, 'schedule created');
     return 'created';
   } catch (e) {
     if (!(e instanceof ScheduleAlreadyRunning)) throw e;
   }
-  await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: options.policies }));
-  log.info({ scheduleId, taskQueue }, 'nightly schedule up to date');
+  await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: options.policies ?? prev.policies }));
+  log.info({ scheduleId }, 'schedule up to date');
   return 'updated';
+}
+
+export async function ensureNightlySchedule(client: Client, taskQueue: string, log: Logger, scheduleId = NIGHTLY_SCHEDULE_ID): Promise<'created' | 'updated'> {
+  return ensureSchedule(client, nightlyScheduleOptions(taskQueue, scheduleId), log);
 }

@@ -1,8 +1,9 @@
 // The monthly report schedule, created idempotently at worker start-up: 02:00 Asia/Ho_Chi_Minh on
 // the 1st of each month (the seeds ask for the report before the 5th), overlap SKIP, and a catch-up
 // window of 4 days so that a server down on the 1st still produces it before the 5th.
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
 import type { Logger } from '../../lib/logger.ts';
+import { ensureSchedule } from '../../worker/schedules.ts';
 
 export const MONTHLY_REPORT_SCHEDULE_ID = 'chiso-monthly-report';
 
@@ -16,17 +17,6 @@ export function monthlyReportScheduleOptions(taskQueue: string, scheduleId = MON
   };
 }
 
-/** Creates the schedule, or brings an existing one back to this definition. */
 export async function ensureMonthlyReportSchedule(client: Client, taskQueue: string, log: Logger, scheduleId = MONTHLY_REPORT_SCHEDULE_ID): Promise<'created' | 'updated'> {
-  const options = monthlyReportScheduleOptions(taskQueue, scheduleId);
-  try {
-    await client.schedule.create(options);
-    log.info({ scheduleId, taskQueue }, 'monthly report schedule created');
-    return 'created';
-  } catch (e) {
-    if (!(e instanceof ScheduleAlreadyRunning)) throw e;
-  }
-  await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec: options.spec, action: options.action, policies: options.policies }));
-  log.info({ scheduleId, taskQueue }, 'monthly report schedule up to date');
-  return 'updated';
+  return ensureSchedule(client, monthlyReportScheduleOptions(taskQueue, scheduleId), log);
 }

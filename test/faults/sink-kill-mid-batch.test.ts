@@ -1,0 +1,93 @@
+// The sink process is SIGKILLed from outside at an arbitrary point of a live stream (as the OOM
+// killer or a power cut would), not at a hook of its own like test/integration/sink-crash.test.ts:
+// twice, each time right after the group committed a batch, while the next one is being written. A final sink drains the rest; ClickHouse holds every event once, in its latest state.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { migrate } from '../../infra/clickhouse/migrate.ts';
+import { openStore, type Store } from '../../infra/clickhouse/store.ts';
+import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
+import { topics } from '../../schemas/topics.ts';
+import { createLogger } from '../../services/lib/logger.ts';
+import { measureLag } from '../../services/sink/health.ts';
+import { randomName, testConfig } from '../support/env.ts';
+import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
+import { latestStatuses } from './reconcile.ts';
+
+const prefix = `${randomName('p')}.`;
+const groupId = randomName('sink');
+const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix });
+const kafka = testKafka(cfg.kafka.brokers);
+const admin = kafka.admin();
+const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+let store: Store | undefined;
+
+function startSink(): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; log: string }> } {
+  const env = { ...process.env, ...inject('stackEnv'), CHISO_DATA_DIR: cfg.dataDir, CLICKHOUSE_DATABASE: cfg.clickhouse.database, KAFKA_TOPIC_PREFIX: prefix, CHISO_SINK_GROUP: groupId, CHISO_LOG_LEVEL: 'info' };
+  delete (env as NodeJS.ProcessEnv).CHISO_FAULT;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/sink/main.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr?.on('data', (b: Buffer) => (log += b.toString('utf8')));
+  return { child, exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, log }))) };
+}
+
+/** Offsets the sink group has committed, summed over every partition of every topic. */
+async function committed(): Promise<number> {
+  const all = await admin.fetchOffsets({ groupId, topics: topics(prefix).all });
+  return all.flatMap((t) => t.partitions).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+}
+
+const totalLag = async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+
+afterAll(async () => {
+  await producer.disconnect();
+  await admin.disconnect();
+  await store?.close();
+});
+
+describe('fault: the sink killed mid-batch', () => {
+  it('a restarted sink writes every event once', { timeout: 400_000 }, async () => {
+    await admin.connect();
+    await producer.connect();
+    await ensureTopics(createKafka(cfg, createLogger('silent'), 'sink-kill-test'), prefix);
+    const events = mixedEvents(30_000, 'MB');
+    const updates = events.filter((e) => e.entity === 'dossiers').slice(0, 500).map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    const all = [...events, ...updates];
+    const accepted = all.length;
+
+    // A live stream, paced while the kills happen so that the sink writes many small batches (one
+    // per linger) instead of a single large backlog; then the rest at once.
+    let kills = 0;
+    const streaming = (async () => {
+      for (let i = 0; i < all.length; i += 500) {
+        await produceEvents(producer, prefix, all.slice(i, i + 500));
+        if (kills < 2) await new Promise((r) => setTimeout(r, 400));
+      }
+    })();
+
+    for (let kill = 1; kill <= 2; kill++) {
+      const before = await committed();
+      const run = startSink();
+      // The group committed a batch of this sink: it is mid-stream, writing the next one.
+      await waitUntil(async () => (await committed()) > before, 150_000, `no commit before kill ${kill}`);
+      run.child.kill('SIGKILL');
+      const exit = await run.exited;
+      expect(exit.signal, exit.log.slice(-2000)).toBe('SIGKILL');
+      kills++;
+    }
+    await streaming;
+    expect(await committed(), 'the kills came after the end of the stream').toBeLessThan(accepted);
+
+    const run = startSink();
+    await waitUntil(async () => (await totalLag()) === 0, 200_000, async () => `lag ${await totalLag()}`);
+    run.child.kill('SIGTERM');
+    const exit = await run.exited;
+    expect(exit.code, exit.log.slice(-2000)).toBe(0);
+
+    store = await openStore(cfg.clickhouse);
+    await migrate(store, createLogger('silent'));
+    expect(await rawCounts(store)).toEqual({ count: accepted, unique: accepted });
+    const want = new Map<string, number>();
+    for (const e of all) if (e.entity === 'dossiers') want.set(e.record_id, e.data.status);
+    expect(await latestStatuses(store)).toEqual([...want].map(([id, st]) => `${id}:${st}`).sort());
+  });
+});

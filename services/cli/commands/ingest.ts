@@ -171,9 +171,9 @@ export function registerIngest(program: Command): void {
       if (opts.wait && summaries.some((s) => s.status === 'succeeded')) {
         const produced: Record<string, string> = {};
         for (const s of summaries) for (const [k, v] of Object.entries(s.producedOffsets)) if (!produced[k] || BigInt(produced[k]) < BigInt(v)) produced[k] = v;
-        ctx.say(`Chờ sink / waiting for the sink (group ${SINK_GROUP})...`);
+        ctx.say(`Chờ sink / waiting for the sink (group ${ctx.cfg.sinkGroup ?? SINK_GROUP})...`);
         try {
-          await waitForSink({ kafka, groupId: SINK_GROUP, produced, timeoutMs: waitSeconds * 1000 });
+          await waitForSink({ kafka, groupId: ctx.cfg.sinkGroup ?? SINK_GROUP, produced, timeoutMs: waitSeconds * 1000 });
           waited = 'done';
         } catch (e) {
           waited = e instanceof Error ? e.message : String(e);

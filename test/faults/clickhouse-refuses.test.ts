@@ -1,0 +1,78 @@
+// ClickHouse refuses every write to raw_events for a while, as a full or read-only disk would, while
+// the sink is writing: the latest-state tables of a batch are written first, raw_events fails, the
+// sink retries the whole batch without committing, and once writes are accepted again every event is
+// in raw_events once and the latest state is exact (the re-written latest-state rows double nothing).
+//
+// Why not `chmod -R a-w` on the chDB directory: the tests run as root (here and in CI containers),
+// and root writes through file permissions, so chmod refuses nothing. Instead the table's
+// parts_to_throw_insert is set to 1: every insert then fails with TOO_MANY_PARTS, the error a disk
+// that cannot keep up produces, through the same insert path. (test/integration/sink-clickhouse-down
+// covers a latest-state table detached for longer than the group's session timeout.)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../infra/clickhouse/migrate.ts';
+import { openStore, type Store } from '../../infra/clickhouse/store.ts';
+import { topics } from '../../schemas/topics.ts';
+import { createLogger } from '../../services/lib/logger.ts';
+import { measureLag } from '../../services/sink/health.ts';
+import { createSink, type Sink } from '../../services/sink/index.ts';
+import { randomName, testConfig } from '../support/env.ts';
+import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
+import { latestStatuses } from './reconcile.ts';
+
+const prefix = `${randomName('p')}.`;
+const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix });
+const groupId = randomName('sink');
+const log = createLogger('silent');
+const kafka = testKafka(cfg.kafka.brokers);
+const admin = kafka.admin();
+const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+let store: Store;
+let sink: Sink;
+
+beforeAll(async () => {
+  store = await openStore(cfg.clickhouse);
+  await migrate(store, log);
+  sink = createSink({ cfg, store, log, groupId, options: { lingerMs: 200, backoffMs: { initial: 250, max: 2000 } } });
+  await sink.start();
+  await producer.connect();
+  await admin.connect();
+});
+
+afterAll(async () => {
+  await producer.disconnect();
+  await admin.disconnect();
+  await sink.stop();
+  await store.close();
+});
+
+const lag = async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+
+describe('fault: ClickHouse refusing writes to raw_events for a while', () => {
+  it('commits nothing meanwhile, then writes every event once', { timeout: 240_000 }, async () => {
+    // Warm-up: the group is formed and raw_events has a part (the refusal counts parts).
+    const first = dossier('HS-RO', 2, '2025-03-01T08:00:00+07:00');
+    await produceEvents(producer, prefix, [first]);
+    await waitUntil(async () => (await rawCounts(store)).count === 1, 60_000, 'warm-up event not written');
+
+    await store.client.command({ query: `ALTER TABLE ${store.db}.raw_events MODIFY SETTING parts_to_throw_insert = 1` });
+    const events = mixedEvents(4000, 'RO');
+    const updates = events.filter((e) => e.entity === 'dossiers').slice(0, 100).map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    const all = [first, ...events, ...updates];
+    await produceEvents(producer, prefix, [...events, ...updates]);
+
+    await waitUntil(async () => (sink.metrics().sink_insert_errors_total ?? 0) >= 4, 90_000, 'no refused insert seen');
+    expect((await sink.health()).ok).toBe(false);
+    expect(await lag()).toBe(events.length + updates.length);
+    expect((await rawCounts(store)).count).toBe(1);
+
+    await store.client.command({ query: `ALTER TABLE ${store.db}.raw_events RESET SETTING parts_to_throw_insert` });
+    await waitUntil(async () => (await rawCounts(store)).count >= all.length && (await lag()) === 0, 120_000, async () => JSON.stringify(await rawCounts(store)));
+    expect(await rawCounts(store)).toEqual({ count: all.length, unique: all.length });
+    const want = new Map<string, number>();
+    for (const e of all) if (e.entity === 'dossiers') want.set(e.record_id, e.data.status);
+    expect(await latestStatuses(store)).toEqual([...want].map(([id, st]) => `${id}:${st}`).sort());
+    const [docs] = await store.client.query({ query: `SELECT count() AS n FROM ${store.db}.documents FINAL`, format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>());
+    expect(Number(docs?.n)).toBe(events.filter((e) => e.entity === 'documents').length);
+    expect((await sink.health()).ok).toBe(true);
+  });
+});

@@ -32,8 +32,16 @@ function startSink(): { child: ChildProcess; exited: Promise<{ code: number | nu
 
 /** Offsets the sink group has committed, summed over every partition of every topic. */
 async function committed(): Promise<number> {
-  const all = await admin.fetchOffsets({ groupId, topics: topics(prefix).all });
-  return all.flatMap((t) => t.partitions).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+  // A group coordinator that is still loading (a fresh or busy broker) answers a retriable error.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const all = await admin.fetchOffsets({ groupId, topics: topics(prefix).all });
+      return all.flatMap((t) => t.partitions).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    } catch (e) {
+      if (attempt >= 60 || !(e as { retriable?: boolean }).retriable) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 const totalLag = async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);

@@ -1,5 +1,6 @@
 // The streaming readers without a broker: the JSON record splitter fed in every possible chunking,
-// NDJSON and CSV splitting, and a property test that no malformed record ever crashes a mapper.
+// NDJSON and CSV splitting, and property tests that no malformed record ever crashes a mapper and
+// that every line of an export of any entity is accounted for (accepted, or rejected with a reason).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,6 +185,42 @@ describe('mappers never crash', () => {
         else expect(r.event.entity).toBe(entity);
       }),
       { numRuns: 1500 },
+    );
+  });
+
+  // A whole export of every entity, line by line: records (good or not), truncated JSON, text that
+  // is not JSON, bytes that are not UTF-8 and blank lines, cut into random chunks. What runIngestion
+  // does with each record read: a parse error is a reject, anything else goes to the mapper.
+  const line = fc.oneof(
+    record.map((r) => Buffer.from(JSON.stringify(r))),
+    record.map((r) => Buffer.from(JSON.stringify(r).slice(0, -3))),
+    fc.string({ minLength: 1 }).filter((t) => t.trim() !== '' && !/[\r\n]/.test(t)).map((t) => Buffer.from(t)),
+    fc.constant(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe0, 0x80, 0x22, 0x7d])),
+    fc.constant(Buffer.from('')),
+  );
+
+  it('accounts for every line of any export of every entity: accepted, or rejected with a reason (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...entityName.options), fc.array(line, { maxLength: 12 }), fc.integer({ min: 1, max: 64 }), async (entity, lines, size) => {
+        const text = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
+        let accepted = 0;
+        let rejected = 0;
+        for (const raw of await collect(readNdjson('prop.ndjson', pieces(text, size)))) {
+          if ('parseError' in raw.fields && typeof raw.fields.parseError === 'string') {
+            expect(raw.fields.parseError.length).toBeGreaterThan(0);
+            rejected++;
+            continue;
+          }
+          const r = MAPPERS[entity].map({ fields: raw.fields as Record<string, unknown>, origin: raw.origin, runId: 'run-1', exportedAt: '2025-04-01T00:00:00+07:00', pseudonymise: hash });
+          if (r.kind === 'reject') {
+            expect(r.reason.length).toBeGreaterThan(0);
+            rejected++;
+          } else accepted++;
+        }
+        const nonBlank = lines.filter((l) => l.toString('latin1').trim() !== '').length;
+        expect(accepted + rejected).toBe(nonBlank);
+      }),
+      { numRuns: 300 },
     );
   });
 

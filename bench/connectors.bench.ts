@@ -22,6 +22,7 @@ import type { Bench, BenchFigure } from './types.ts';
 const PARSE_RECORDS = 100_000;
 const XLSX_RECORDS = 20_000;
 const PRODUCE_RECORDS = 200_000;
+const LARGE_EXPORT_BYTES = 2 ** 30;
 const UNITS = ['X0101', 'X0102', 'X0103', 'X0104', 'X0201', 'X0202', 'X0203'];
 
 function dossier(i: number): Record<string, unknown> {
@@ -138,6 +139,20 @@ const bench: Bench = {
       } finally {
         await stopBroker(cfg);
       }
+
+      // The issue's "a 1 GB export must pass": stream a 1 GiB NDJSON export and show the resident set stays flat.
+      rmSync(ndjson, { force: true });
+      const large = join(dir, 'ho-so-1gb.ndjson');
+      const perLine = Buffer.byteLength(`${JSON.stringify(dossier(1_000_000))}\n`);
+      await write(large, Math.ceil(LARGE_EXPORT_BYTES / perLine), (i) => `${JSON.stringify(dossier(i))}\n`);
+      const r = await parseRate(large);
+      figures.push({
+        figure: `read + map a ${(statSync(large).size / 2 ** 30).toFixed(2)} GiB NDJSON export`,
+        value: r.rate,
+        unit: 'records/s',
+        notes: `${r.ok} ok; resident set grew ${r.rssGrowthMb.toFixed(0)} MB while reading it (streaming); ${cores}`,
+      });
+      figures.push({ figure: 'resident-set growth reading the 1 GiB export', value: r.rssGrowthMb, unit: 'MB', target: 'flat (< 200 MB)' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

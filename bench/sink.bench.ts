@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { migrate } from '../infra/clickhouse/migrate.ts';
@@ -70,12 +71,16 @@ const bench: Bench = {
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
       const tt = topics('');
+      // How busy the one JS thread is (producer + consumer + sink); chDB works on its own threads.
+      let elu = performance.eventLoopUtilization();
       t0 = performance.now();
       await send(producer, messages, (s) => tt.source(s));
       const count = async () => Number((await select<{ c: string }>(store, `SELECT count() AS c FROM ${store.db}.raw_events`))[0]?.c ?? 0);
       const deadline = Date.now() + 600_000;
       while ((await count()) < messages.length && Date.now() < deadline) await sleep(200);
-      const e2eRate = messages.length / ((performance.now() - t0) / 1000);
+      const e2eMs = performance.now() - t0;
+      const e2eRate = messages.length / (e2eMs / 1000);
+      const e2eElu = performance.eventLoopUtilization(elu).utilization;
       const written = await count();
       await producer.disconnect();
       const m = sink.metrics();
@@ -91,19 +96,26 @@ const bench: Bench = {
       await p2.disconnect();
       const drainCfg = { ...cfg, kafka: { ...cfg.kafka, topicPrefix: 'drain.' } };
       const drainer = createSink({ cfg: drainCfg, store, log, groupId: 'bench-drain' });
+      elu = performance.eventLoopUtilization();
       t0 = performance.now();
       await drainer.start();
       const drained = async () => Number((await select<{ c: string }>(store, `SELECT count() AS c FROM ${store.db}.raw_events WHERE startsWith(topic, 'drain.')`))[0]?.c ?? 0);
       while ((await drained()) < backlog.length && Date.now() < deadline + 600_000) await sleep(200);
-      const drainRate = backlog.length / ((performance.now() - t0) / 1000);
+      const drainMs = performance.now() - t0;
+      const drainRate = backlog.length / (drainMs / 1000);
+      const drainElu = performance.eventLoopUtilization(elu).utilization;
+      const dm = drainer.metrics();
       await drainer.stop();
 
       log.error({ metrics: m }, 'sink metrics (end to end)');
-      const notes = `${EVENTS} events; ${written} queryable; ${m.sink_flushes_total} flushes, insert ms avg ${((m.sink_insert_ms_sum ?? 0) / Math.max(1, m.sink_insert_ms_count ?? 1)).toFixed(0)}`;
+      // Where the wall time goes: flushes (known-id check + inserts, chDB) vs the JS thread's busy share.
+      const split = (x: Record<string, number>, ms: number, elu: number) =>
+        `flushes ${x.sink_flushes_total}, flush wall ${pct(x.sink_flush_ms_sum, ms)} of the run (known-id check ${pct(x.sink_dedup_ms_sum, ms)}), JS thread busy ${(elu * 100).toFixed(0)} %`;
+      const notes = `${EVENTS} events; ${written} queryable; ${split(m, e2eMs, e2eElu)}`;
       return [
         { figure: 'sink end to end (produce -> queryable rows)', value: e2eRate, unit: 'events/s', baseline: 'bare kafkajs producer, same bytes', baselineValue: produceRate, target: '>= 25000', notes },
         { figure: 'sink end to end (produce -> queryable rows)', value: e2eRate, unit: 'events/s', baseline: 'NDJSON straight into chDB', baselineValue: chdbRate, target: '>= 25000', notes },
-        { figure: 'sink alone, draining a backlog', value: drainRate, unit: 'events/s', baseline: 'NDJSON straight into chDB', baselineValue: chdbRate, notes: `${EVENTS} events already on Kafka` },
+        { figure: 'sink alone, draining a backlog', value: drainRate, unit: 'events/s', baseline: 'NDJSON straight into chDB', baselineValue: chdbRate, notes: `${EVENTS} events already on Kafka; ${split(dm, drainMs, drainElu)}` },
       ];
     } finally {
       await store.close();
@@ -112,6 +124,10 @@ const bench: Bench = {
     }
   },
 };
+
+function pct(part: number | undefined, whole: number): string {
+  return `${(((part ?? 0) / whole) * 100).toFixed(0)} %`;
+}
 
 interface WireMessage {
   source: SourceId;

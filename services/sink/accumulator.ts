@@ -132,7 +132,9 @@ export class Accumulator {
           return;
         }
         try {
+          const t0 = performance.now();
           const r = await writeChunks(this.store, live.map((c) => c.chunk), touchedAt, this.opts.hooks);
+          this.metrics.flushMs.observe(performance.now() - t0);
           this.record(r, live);
           this.retrying = false;
           for (const c of live) c.done('written');
@@ -173,6 +175,7 @@ export class Accumulator {
     m.poison += r.poison;
     m.batchRows.observe(live.reduce((n, c) => n + c.chunk.items.length, 0));
     for (const ms of r.insertMs) m.insertMs.observe(ms);
+    m.dedupMs.observe(r.dedupMs);
     this.lastInsertMs = r.insertMs.reduce((a, b) => a + b, 0);
     this.lastFlushAt = Date.now();
   }

@@ -38,6 +38,10 @@ export class SinkMetrics {
   lag = 0;
   readonly insertMs = new Histogram([5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]);
   readonly batchRows = new Histogram([1, 10, 100, 1000, 5000, 10000, 25000, 50000]);
+  /** A whole flush, known-id check and every insert (wall time: the inserts of a flush overlap). */
+  readonly flushMs = new Histogram([10, 50, 100, 250, 500, 1000, 2500, 5000, 10000]);
+  /** The known-id check of a flush alone. */
+  readonly dedupMs = new Histogram([5, 10, 25, 50, 100, 250, 500, 1000, 2500]);
 
   snapshot(): Record<string, number> {
     return {
@@ -51,6 +55,8 @@ export class SinkMetrics {
       sink_lag_messages: this.lag,
       ...this.insertMs.snapshot('sink_insert_ms'),
       ...this.batchRows.snapshot('sink_batch_rows'),
+      ...this.flushMs.snapshot('sink_flush_ms'),
+      ...this.dedupMs.snapshot('sink_dedup_ms'),
     };
   }
 }

@@ -30,6 +30,7 @@ export interface FlushResult {
   rejects: number;
   poison: number;
   insertMs: number[];
+  dedupMs: number;
 }
 
 export interface WriteHooks {
@@ -44,7 +45,7 @@ export function rangeOf(c: Pick<Chunk, 'topic' | 'partition' | 'firstOffset' | '
 /** Writes the chunks; throws InfraError (retriable) when ClickHouse fails, after which the same call may be repeated. */
 export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date, hooks: WriteHooks = {}): Promise<FlushResult> {
   const ranges = chunks.map(rangeOf).sort().join(',');
-  const result: FlushResult = { rowsWritten: 0, eventsWritten: 0, duplicatesDropped: 0, rejects: 0, poison: 0, insertMs: [] };
+  const result: FlushResult = { rowsWritten: 0, eventsWritten: 0, duplicatesDropped: 0, rejects: 0, poison: 0, insertMs: [], dedupMs: 0 };
   const events: { e: CanonicalEvent; d: Extract<Decoded, { kind: 'event' }> }[] = [];
   const rejects: Row[] = [];
   const runs: Row[] = [];
@@ -61,7 +62,9 @@ export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date
   }
   result.rejects = rejects.length;
 
+  const t0 = performance.now();
   const fresh = await dropKnown(store, events);
+  result.dedupMs = performance.now() - t0;
   result.duplicatesDropped = events.length - fresh.length;
 
   const insert = async (table: string, rows: Row[], tokenTable = table) => {

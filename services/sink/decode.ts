@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import { canonicalEvent, type CanonicalEvent, type RejectMessage, rejectMessage, type RunMessage, runMessage, SOURCES, type SourceId } from '../../schemas/events.ts';
 import type { Topics } from '../../schemas/topics.ts';
-import { fastCanonicalEvent } from './fast-validate.ts';
 import type { KafkaPosition } from './rows.ts';
 
 export type Decoded =
@@ -46,15 +45,10 @@ export function decode(msg: RawMessage, pos: KafkaPosition, role: TopicRole | un
     return poison(`not JSON: ${(e as Error).message}`);
   }
   if (role.role === 'source') {
-    // The fast check first (exactly the connectors' form); zod decides everything else and says why.
-    let event = fastCanonicalEvent(json);
-    if (event === undefined) {
-      const r = canonicalEvent.safeParse(json);
-      if (!r.success) return poison(`not a canonical event: ${oneLine(r.error)}`);
-      event = r.data;
-    }
-    if (event.source !== role.source) return poison(`event of source ${event.source} on the topic of ${role.source}`);
-    return { kind: 'event', event, pos };
+    const r = canonicalEvent.safeParse(json);
+    if (!r.success) return poison(`not a canonical event: ${oneLine(r.error)}`);
+    if (r.data.source !== role.source) return poison(`event of source ${r.data.source} on the topic of ${role.source}`);
+    return { kind: 'event', event: r.data, pos };
   }
   if (role.role === 'rejects') {
     const r = rejectMessage.safeParse(json);

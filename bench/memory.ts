@@ -1,10 +1,10 @@
-// Peak memory of every process a benchmark involves: this process (VmHWM, reset between benchmarks
-// through /proc/self/clear_refs) and the processes it starts (Kafka's JVM, the Temporal server,
-// child Node processes), sampled from /proc while the benchmark runs since they exit with it.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Peak memory of every process a benchmark involves: the benchmark's own process and those it starts
+// (Kafka's JVM, the Temporal server), their VmHWM sampled from /proc while the benchmark runs,
+// since they exit with it.
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface PeakMemory {
-  /** Process label (bench process, kafka broker (JVM), temporal server, node child) -> peak RSS in MiB. */
+  /** Process label (bench process, kafka broker (JVM), temporal server, ...) -> peak RSS in MiB. */
   peaks: Map<string, number>;
   stop(): Map<string, number>;
 }
@@ -33,7 +33,7 @@ function label(pid: number): string {
   }
   if (/kafka/i.test(cmd) && /java/.test(cmd)) return 'kafka broker (JVM)';
   if (/temporal/.test(cmd) && /server/.test(cmd)) return 'temporal server';
-  if (/node/.test(cmd)) return 'node child';
+  if (/node/.test(cmd)) return 'other node process';
   return cmd.split(' ')[0]?.split('/').at(-1) ?? 'process';
 }
 
@@ -60,35 +60,31 @@ function descendants(root: number): number[] {
   return out;
 }
 
-/** Starts sampling; stop() returns the peaks in MiB (the largest process under each label). */
-export function trackPeakMemory(intervalMs = 500): PeakMemory {
-  try {
-    // "5" resets the peak resident set size of this process, so that each benchmark gets its own.
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    // not Linux, or not permitted: the bench process's peak is then the run's so far
-  }
+/** Processes smaller than this (helpers such as esbuild's service) are left out of the figures. */
+const MIN_MIB = 32;
+
+/** Samples the descendants of root; `named` labels some of them by pid. stop() returns the peaks in MiB. */
+export function trackPeakMemory(root: number, named: Map<number, string> = new Map(), intervalMs = 500): PeakMemory {
   const peaks = new Map<string, number>();
-  const note = (name: string, mib: number) => peaks.set(name, Math.max(peaks.get(name) ?? 0, mib));
   const sample = () => {
     try {
-      for (const pid of descendants(process.pid)) {
+      for (const pid of descendants(root)) {
         const s = status(pid);
-        if (s) note(label(pid), kib(s.VmHWM) / 1024);
+        const mib = s ? kib(s.VmHWM) / 1024 : 0;
+        const name = named.get(pid) ?? label(pid);
+        if (mib >= MIN_MIB) peaks.set(name, Math.max(peaks.get(name) ?? 0, mib));
       }
     } catch {
-      // /proc unreadable: no child figures
+      // /proc unreadable (not Linux): no figures
     }
   };
   const timer = setInterval(sample, intervalMs);
   timer.unref();
+  sample();
   return {
     peaks,
     stop() {
       clearInterval(timer);
-      sample();
-      const self = status(process.pid);
-      if (self) note('bench process (node + chDB)', kib(self.VmHWM) / 1024);
       return peaks;
     },
   };

@@ -1,12 +1,16 @@
 // `npm run bench`: runs every bench/*.bench.ts (or those named on the command line) one after the
 // other, prints a Markdown table (figure, value, baseline, ratio, target, machine) and writes
 // bench/results/<date>.json and .md. Benchmarks print figures; they never pass or fail on speed.
-// Each benchmark also gets the peak resident memory of every process it involved (bench/memory.ts).
-import { cpus, totalmem } from 'node:os';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+// Each benchmark runs in a process of its own (bench/run-one.ts) and gets the peak resident memory
+// of every process it involved (bench/memory.ts): its own, the Kafka JVM's, the Temporal server's.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { trackPeakMemory } from './memory.ts';
-import type { Bench, BenchFigure } from './types.ts';
+import type { BenchFigure } from './types.ts';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const only = process.argv.slice(2);
@@ -20,23 +24,29 @@ const rows: (BenchFigure & { bench: string })[] = [];
 const durations: string[] = [];
 const started = Date.now();
 for (const f of files) {
-  const mod = (await import(`./${f}`)) as { default: Bench };
-  process.stdout.write(`\n== ${mod.default.name} (${f})\n`);
+  process.stdout.write(`\n== ${f}\n`);
   const t = Date.now();
-  const memory = trackPeakMemory();
-  // A benchmark that fails is reported as such; the others still run and the report is written.
-  const figures = await mod.default.run().catch((e: unknown): BenchFigure[] => {
-    process.stdout.write(`  FAILED: ${(e as Error).stack ?? String(e)}\n`);
-    return [{ figure: 'FAILED', value: Number.NaN, unit: '', notes: (e as Error).message.replace(/\s+/g, ' ').slice(0, 200) }];
-  });
+  const out = join(tmpdir(), `chiso-bench-${process.pid}-${f}.json`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(dir, 'run-one.ts'), f, out], { stdio: 'inherit' });
+  const memory = trackPeakMemory(process.pid, new Map([[child.pid ?? -1, 'bench process (node + chDB)']]));
+  const [code] = (await once(child, 'exit')) as [number | null];
   const seconds = (Date.now() - t) / 1000;
+  let name = f.replace('.bench.ts', '');
+  let figures: BenchFigure[];
+  try {
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { name: string; figures: BenchFigure[] };
+    name = result.name;
+    figures = result.figures;
+  } catch {
+    figures = [{ figure: 'FAILED', value: Number.NaN, unit: '', notes: `the benchmark process exited with ${code} and no figures` }];
+  }
   for (const [proc, mib] of memory.stop()) figures.push({ figure: `peak RSS: ${proc}`, value: mib, unit: 'MiB', notes: `VmHWM over the ${seconds.toFixed(0)} s of the benchmark` });
   for (const fig of figures) {
-    rows.push({ bench: mod.default.name, ...fig });
+    rows.push({ bench: name, ...fig });
     process.stdout.write(`  ${fig.figure}: ${fig.value.toFixed(1)} ${fig.unit}${fig.baselineValue !== undefined ? ` (baseline ${fig.baseline}: ${fig.baselineValue.toFixed(1)})` : ''}\n`);
   }
   process.stdout.write(`  (${seconds.toFixed(1)} s)\n`);
-  durations.push(`${mod.default.name} ${seconds.toFixed(0)} s`);
+  durations.push(`${name} ${seconds.toFixed(0)} s`);
 }
 
 const fmt = (n: number | undefined) => (n === undefined ? '' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
@@ -55,9 +65,9 @@ const md = [
   '',
 ].join('\n');
 process.stdout.write(`\n${md}`);
-const out = fileURLToPath(new URL('./results/', import.meta.url));
-mkdirSync(out, { recursive: true });
+const results = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(results, { recursive: true });
 const stamp = new Date().toISOString().slice(0, 10);
-writeFileSync(`${out}${stamp}.json`, JSON.stringify({ machine, durations, rows }, null, 2));
-writeFileSync(`${out}${stamp}.md`, md);
-writeFileSync(`${out}latest.md`, md);
+writeFileSync(`${results}${stamp}.json`, JSON.stringify({ machine, durations, rows }, null, 2));
+writeFileSync(`${results}${stamp}.md`, md);
+writeFileSync(`${results}latest.md`, md);

@@ -2,57 +2,33 @@
 // ingestion and started again on the same data directory: the producer re-sends what was not acked,
 // the sink rides out the outage, and ClickHouse ends with every event exactly once. A private
 // broker (own CHISO_DATA_DIR and ports) takes the blow; the shared one stays up.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrate } from '../../infra/clickhouse/migrate.ts';
-import { openStore, type Store } from '../../infra/clickhouse/store.ts';
-import { startBroker, stopBroker } from '../../infra/kafka/broker.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../infra/clickhouse/store.ts';
+import { startBroker } from '../../infra/kafka/broker.ts';
 import { stackPaths } from '../../infra/paths.ts';
 import { isAlive, readPid } from '../../infra/process.ts';
-import { type Config, loadConfig } from '../../schemas/config.ts';
+import type { Config } from '../../schemas/config.ts';
 import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../services/lib/logger.ts';
 import { measureLag } from '../../services/sink/health.ts';
-import { createSink, type Sink } from '../../services/sink/index.ts';
-import { randomName } from '../support/env.ts';
-import { freePortRun } from '../support/ports.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 import { latestStatuses } from './reconcile.ts';
+import { type PrivateBrokerStack, startPrivateBrokerStack } from '../integration/private-broker.ts';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'chiso-fault-broker-'));
-const prefix = `${randomName('p')}.`;
-const groupId = randomName('sink');
 const log = createLogger('silent');
+let stack: PrivateBrokerStack;
 let cfg: Config;
 let store: Store;
-let sink: Sink;
+let prefix: string;
+let groupId: string;
 
 beforeAll(async () => {
-  const { KAFKA_BROKERS: _shared, ...stackEnv } = inject('stackEnv');
-  const port = await freePortRun(2);
-  cfg = loadConfig({
-    ...stackEnv,
-    CHISO_DATA_DIR: dataDir,
-    KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(port + 1),
-    KAFKA_TOPIC_PREFIX: prefix,
-    CLICKHOUSE_DATABASE: randomName('t'),
-    CHISO_LOG_LEVEL: 'error',
-  });
-  await startBroker(cfg, () => undefined);
-  store = await openStore(cfg.clickhouse);
-  await migrate(store, log);
-  sink = createSink({ cfg, store, log, groupId });
-  await sink.start();
+  stack = await startPrivateBrokerStack('chiso-fault-broker', log);
+  ({ cfg, store, prefix, groupId } = stack);
 }, 180_000);
 
 afterAll(async () => {
-  await sink?.stop().catch(() => undefined);
-  await store?.close();
-  await stopBroker(cfg);
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('fault: the broker killed with SIGKILL mid-ingestion', () => {

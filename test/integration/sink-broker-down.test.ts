@@ -1,55 +1,31 @@
 // The Kafka broker is stopped for 20 seconds in the middle of a large ingestion and started again:
 // the producer and the sink ride it out, and ClickHouse ends with every event exactly once. The test
 // runs its own private broker (on its own data directory and ports): the shared one stays up.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrate } from '../../infra/clickhouse/migrate.ts';
-import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { select, type Store } from '../../infra/clickhouse/store.ts';
 import { startBroker, stopBroker } from '../../infra/kafka/broker.ts';
-import { loadConfig } from '../../schemas/config.ts';
+import type { Config } from '../../schemas/config.ts';
 import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../services/lib/logger.ts';
 import { measureLag } from '../../services/sink/health.ts';
-import { createSink, type Sink } from '../../services/sink/index.ts';
-import { freePortRun } from '../support/ports.ts';
-import { randomName } from '../support/env.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
+import { type PrivateBrokerStack, startPrivateBrokerStack } from './private-broker.ts';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'chiso-sink-broker-'));
-const prefix = `${randomName('p')}.`;
-const groupId = randomName('sink');
 const log = createLogger('error');
-let cfg: ReturnType<typeof loadConfig>;
+let stack: PrivateBrokerStack;
+let cfg: Config;
 let store: Store;
-let sink: Sink;
+let prefix: string;
+let groupId: string;
 
 beforeAll(async () => {
-  const { KAFKA_BROKERS: _shared, ...stackEnv } = inject('stackEnv');
-  const port = await freePortRun(2);
-  cfg = loadConfig({
-    ...stackEnv,
-    CHISO_DATA_DIR: dataDir,
-    KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(port + 1),
-    KAFKA_TOPIC_PREFIX: prefix,
-    CLICKHOUSE_DATABASE: randomName('t'),
-    CHISO_LOG_LEVEL: 'error',
-  });
-  await startBroker(cfg, () => undefined);
-  store = await openStore(cfg.clickhouse);
-  await migrate(store, log);
-  sink = createSink({ cfg, store, log, groupId });
-  await sink.start();
+  stack = await startPrivateBrokerStack('chiso-sink-broker', log);
+  ({ cfg, store, prefix, groupId } = stack);
 }, 180_000);
 
 afterAll(async () => {
-  await sink?.stop().catch(() => undefined);
-  await store?.close();
-  await stopBroker(cfg);
-  rmSync(dataDir, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 describe('sink: the broker stopped for 20 s mid-ingestion', () => {

@@ -8,44 +8,32 @@
 // parts_to_throw_insert is set to 1: every insert then fails with TOO_MANY_PARTS, the error a disk
 // that cannot keep up produces, through the same insert path. (test/integration/sink-clickhouse-down
 // covers a latest-state table detached for longer than the group's session timeout.)
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../infra/clickhouse/migrate.ts';
-import { openStore, type Store } from '../../infra/clickhouse/store.ts';
-import { topics } from '../../schemas/topics.ts';
+import type { Store } from '../../infra/clickhouse/store.ts';
 import { createLogger } from '../../services/lib/logger.ts';
-import { measureLag } from '../../services/sink/health.ts';
-import { createSink, type Sink } from '../../services/sink/index.ts';
-import { randomName, testConfig } from '../support/env.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
+import type { Sink } from '../../services/sink/index.ts';
+import { dossier, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
 import { latestStatuses } from './reconcile.ts';
+import { type SinkStack, startSinkStack } from '../integration/sink-stack.ts';
 
-const prefix = `${randomName('p')}.`;
-const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix });
-const groupId = randomName('sink');
 const log = createLogger('silent');
-const kafka = testKafka(cfg.kafka.brokers);
-const admin = kafka.admin();
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+let stack: SinkStack;
 let store: Store;
 let sink: Sink;
+let producer: Producer;
+let prefix: string;
 
 beforeAll(async () => {
-  store = await openStore(cfg.clickhouse);
-  await migrate(store, log);
-  sink = createSink({ cfg, store, log, groupId, options: { lingerMs: 200, backoffMs: { initial: 250, max: 2000 } } });
-  await sink.start();
-  await producer.connect();
-  await admin.connect();
+  stack = await startSinkStack(log, { lingerMs: 200, backoffMs: { initial: 250, max: 2000 } });
+  ({ store, sink, producer, prefix } = stack);
 });
 
 afterAll(async () => {
-  await producer.disconnect();
-  await admin.disconnect();
-  await sink.stop();
-  await store.close();
+  await stack?.stop();
 });
 
-const lag = async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+const lag = () => stack.lag();
 
 describe('fault: ClickHouse refusing writes to raw_events for a while', () => {
   it('commits nothing meanwhile, then writes every event once', { timeout: 240_000 }, async () => {

@@ -1,43 +1,33 @@
 // ClickHouse refuses inserts for a while (a latest-state table detached for longer than the group's
 // session timeout): the sink commits nothing, keeps its group membership by heart-beating, retries
 // the same rows with backoff and, once the table is back, writes everything once.
+import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../infra/clickhouse/migrate.ts';
-import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { topics } from '../../schemas/topics.ts';
+import { select, type Store } from '../../infra/clickhouse/store.ts';
 import { createLogger } from '../../services/lib/logger.ts';
-import { measureLag } from '../../services/sink/health.ts';
-import { createSink, type Sink } from '../../services/sink/index.ts';
-import { randomName, testConfig } from '../support/env.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
+import type { Sink } from '../../services/sink/index.ts';
+import { dossier, mixedEvents, produceEvents, rawCounts, waitUntil } from './sink-fixtures.ts';
+import { type SinkStack, startSinkStack } from './sink-stack.ts';
 
-const prefix = `${randomName('p')}.`;
-const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix });
-const groupId = randomName('sink');
 const log = createLogger('error');
-const kafka = testKafka(cfg.kafka.brokers);
-const admin = kafka.admin();
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+let stack: SinkStack;
 let store: Store;
 let sink: Sink;
+let producer: Producer;
+let admin: Admin;
+let prefix: string;
+let groupId: string;
 
 beforeAll(async () => {
-  store = await openStore(cfg.clickhouse);
-  await migrate(store, log);
-  sink = createSink({ cfg, store, log, groupId, options: { lingerMs: 200, backoffMs: { initial: 250, max: 4000 } } });
-  await sink.start();
-  await producer.connect();
-  await admin.connect();
+  stack = await startSinkStack(log, { lingerMs: 200, backoffMs: { initial: 250, max: 4000 } });
+  ({ store, sink, producer, admin, prefix, groupId } = stack);
 });
 
 afterAll(async () => {
-  await producer.disconnect();
-  await admin.disconnect();
-  await sink.stop();
-  await store.close();
+  await stack?.stop();
 });
 
-const lag = async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+const lag = () => stack.lag();
 const members = async () => (await admin.describeGroups([groupId])).groups[0]?.members.map((m) => m.memberId) ?? [];
 
 describe('sink: ClickHouse failing inserts for a while', () => {

@@ -93,6 +93,11 @@ function card(r) {
   );
 }
 
+function setReportMonth(code, month) {
+  $('report-link').onclick = (ev) => { ev.preventDefault(); void download(`/reports/monthly?unit=${encodeURIComponent(code)}&month=${month}`, `bao-cao-${code}-${month}.xlsx`); };
+  $('report-link').textContent = `Tải báo cáo tháng ${month.slice(5)}/${month.slice(0, 4)} (XLSX)`;
+}
+
 async function selectUnit(code) {
   // A later selection wins: answers to earlier ones that arrive late are dropped.
   const seq = ++state.seq;
@@ -102,9 +107,15 @@ async function selectUnit(code) {
   $('unit-title').textContent = u?.name ?? code;
   $('unit-level').textContent = LEVEL[u?.level] ?? u?.level ?? '';
   $('chart-panel').hidden = true;
-  const month = `${state.year}-${String(state.year === new Date().getFullYear() ? Math.max(1, new Date().getMonth()) : 12).padStart(2, '0')}`;
-  $('report-link').onclick = (ev) => { ev.preventDefault(); void download(`/reports/monthly?unit=${encodeURIComponent(code)}&month=${month}`, `bao-cao-${code}-${month}.xlsx`); };
-  $('report-link').textContent = `Tải báo cáo tháng ${month.slice(5)}/${month.slice(0, 4)} (XLSX)`;
+  // Until the data says otherwise: last month of a past year, the month just ended of this one.
+  setReportMonth(code, `${state.year}-${String(state.year === new Date().getFullYear() ? Math.max(1, new Date().getMonth()) : 12).padStart(2, '0')}`);
+  // The report offered is the latest month that has values for this unit.
+  void api(`/values?unit=${encodeURIComponent(code)}&period=month&from=${state.year}-01-01&to=${state.year}-12-31`)
+    .then((v) => {
+      const latest = (v.values ?? []).map((x) => x.period_start.slice(0, 7)).sort().pop();
+      if (latest && seq === state.seq) setReportMonth(code, latest);
+    })
+    .catch(() => undefined);
   try {
     const sc = await api(`/scorecard?unit=${encodeURIComponent(code)}&year=${state.year}&children=true`);
     if (seq !== state.seq) return;

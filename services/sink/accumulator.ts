@@ -1,50 +1,89 @@
-// Gathers the chunks that concurrent eachBatch calls submit (one per topic-partition) into one
-// flush: when the rows reach maxRows, when every running eachBatch call is waiting (the whole fetch
-// is in), or after lingerMs. A failed flush is retried with the same chunks, with capped exponential
-// backoff, the partitions paused and the group heartbeat kept; rows are never skipped.
+// The sink's write queue: the chunks that eachBatch calls decode are queued here and written by one
+// flush at a time, in the order they came, while kafkajs goes on fetching and decoding the next
+// ones (the write of batch N overlaps the fetch of batch N+1). An offset is committed only once every
+// message before it on its partition is written, in the same consumer-group generation. A failed
+// flush is retried with the same chunks (capped exponential backoff, partitions paused, heartbeats);
+// rows are never skipped. A full queue holds the eachBatch calls back (back-pressure).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SinkMetrics } from './metrics.ts';
-import { type Chunk, writeChunks, type WriteHooks } from './write.ts';
+import { type Chunk, Fenced, writeChunks, type WriteHooks } from './write.ts';
 
-/** What a contributor needs from its kafkajs eachBatch payload while its chunk waits. */
+/** What the queue needs from the kafkajs eachBatch payload of a chunk (usable after the call returned). */
 export interface BatchControl {
   isStale(): boolean;
   heartbeat(): Promise<void>;
   pause(): () => void;
 }
 
-/** written: resolve and commit; dropped: the partition went stale or the sink stopped, do not resolve. */
-export type Outcome = 'written' | 'dropped';
+/** queued: resolve the offset and go on; dropped: the sink stops or the group moved on, do not resolve. */
+export type Outcome = 'queued' | 'dropped';
 
-interface Contribution {
-  chunk: Chunk;
+/** A chunk as the queue holds it: where it belongs and what its partition's end was when fetched. */
+export interface QueuedChunk extends Chunk {
+  /** The consumer-group generation (counted by the sink) the chunk was fetched in. */
+  epoch: number;
+  highWatermark: string;
+}
+
+export interface CommitOffset {
+  topic: string;
+  partition: number;
+  /** The next offset to read (the last written + 1). */
+  offset: string;
+}
+
+interface Entry {
+  chunk: QueuedChunk;
   control: BatchControl;
-  done: (o: Outcome) => void;
-  fail: (e: unknown) => void;
+  /** Rebalances begun before the chunk was queued. */
+  fence: number;
 }
 
 export interface AccumulatorOptions {
+  /** Rows per flush at most. */
   maxRows: number;
+  /** Rows enough to flush at once, without waiting for the rest of a fetch. */
+  minRows: number;
+  /** Rows waiting behind the flush in progress before eachBatch calls are held back. */
+  maxQueuedRows: number;
+  /** How long a flush waits for more rows while eachBatch calls are still running. */
   lingerMs: number;
   backoffMs: { initial: number; max: number };
+  /** Commits offsets to the group (consumer.commitOffsets). */
+  commit: (offsets: CommitOffset[]) => Promise<void>;
+  /** After each commit of a chunk's offsets: progress, for health and lag. */
+  committed?: (chunk: QueuedChunk) => void;
   hooks?: WriteHooks;
+  /** Test-only fault injection, between the writes and the commit. */
+  beforeCommit?: () => void;
 }
+
+const key = (c: { topic: string; partition: number }) => `${c.topic}:${c.partition}`;
 
 export class Accumulator {
   /** eachBatch calls currently running (maintained by the consumer). */
   inFlight = 0;
-  private pending: Contribution[] = [];
-  private pendingRows = 0;
-  private flushingCount = 0;
-  private flushing = false;
-  private timer: NodeJS.Timeout | undefined;
-  private stopDeadline: number | undefined;
+  /** The consumer-group generation, counted: bumped on every group join. */
+  epoch = 0;
+  /** Rebalances begun, counted (kafkajs announces one before it rejoins). */
+  private fences = 0;
   lastFlushAt = 0;
   lastInsertMs = 0;
   retrying = false;
+  private queue: Entry[] = [];
+  private queuedRows = 0;
+  private flushing = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopDeadline: number | undefined;
+  private waiters: (() => void)[] = [];
+  private idle: (() => void)[] = [];
+  /** Partitions that lost a chunk in this epoch (sink stopping, seek): nothing more is committed for them. */
+  private frozen = new Set<string>();
+  /** The highest offset committed per partition in this epoch (a commit never goes back). */
+  private committedTo = new Map<string, bigint>();
 
   constructor(
     private readonly store: Store,
@@ -53,30 +92,74 @@ export class Accumulator {
     private readonly opts: AccumulatorOptions,
   ) {}
 
-  submit(chunk: Chunk, control: BatchControl): Promise<Outcome> {
-    return new Promise<Outcome>((done, fail) => {
-      this.pending.push({ chunk, control, done, fail });
-      this.pendingRows += chunk.items.length;
-      this.poke();
-    });
+  /**
+   * Queues a chunk once there is room; 'dropped' when the sink stops, the chunk's generation is over
+   * or its partition was sought. While it waits for room, the group heartbeat is kept.
+   */
+  async enqueue(chunk: QueuedChunk, control: BatchControl): Promise<Outcome> {
+    while (this.acceptsFrom(chunk) && this.queuedRows > 0 && this.queuedRows + chunk.items.length > this.opts.maxQueuedRows) {
+      const room = new Promise<void>((resolve) => this.waiters.push(resolve));
+      const timer = new Promise<'tick'>((resolve) => setTimeout(() => resolve('tick'), 1000).unref());
+      if ((await Promise.race([room, timer])) === 'tick') await control.heartbeat();
+    }
+    if (!this.acceptsFrom(chunk) || control.isStale()) {
+      this.frozen.add(key(chunk));
+      return 'dropped';
+    }
+    this.queue.push({ chunk, control, fence: this.fences });
+    this.queuedRows += chunk.items.length;
+    this.poke();
+    return 'queued';
   }
 
-  /** From now on a flush that keeps failing gives up after graceMs (its chunks are redelivered later). */
+  /**
+   * The group starts to rebalance: this member rejoins at once, without waiting for the flush in
+   * progress, so that flush must not write raw_events for chunks whose partition may move.
+   */
+  rebalancing(): void {
+    this.fences++;
+  }
+
+  /** A new group generation: kafkajs fetches again from the committed offsets; what is queued from before is dropped. */
+  newEpoch(): void {
+    this.epoch++;
+    const stale = this.queue.filter((e) => e.chunk.epoch !== this.epoch);
+    if (stale.length > 0) this.log.info({ chunks: stale.length }, 'group rejoined: queued chunks dropped (they are fetched again from the committed offsets)');
+    this.queue = this.queue.filter((e) => e.chunk.epoch === this.epoch);
+    this.queuedRows = this.queue.reduce((n, e) => n + e.chunk.items.length, 0);
+    this.frozen.clear();
+    this.committedTo.clear();
+    this.release();
+  }
+
+  /** From now on nothing is queued, and a flush that keeps failing gives up after graceMs (redelivered later). */
   stopping(graceMs: number): void {
     this.stopDeadline = Date.now() + graceMs;
+    this.release();
     this.poke();
   }
 
-  /** Re-evaluates whether to flush now; called on every submission and when an eachBatch call ends. */
+  /** Resolves when everything queued is written and committed (or given up on, when stopping). */
+  drained(): Promise<void> {
+    if (!this.flushing && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Re-evaluates whether to flush now; called on every enqueue and when an eachBatch call ends. */
   poke(): void {
-    if (this.flushing || this.pending.length === 0) return;
-    const allWaiting = this.pending.length + this.flushingCount >= this.inFlight;
-    if (this.pendingRows >= this.opts.maxRows || allWaiting || this.stopDeadline !== undefined) {
-      // A few milliseconds more: kafkajs starts the other batches of the same fetch right after.
-      this.arm(allWaiting && this.pendingRows < this.opts.maxRows ? 5 : 0);
-    } else {
-      this.arm(this.opts.lingerMs);
-    }
+    if (this.flushing || this.queue.length === 0) return;
+    // Flush at once when enough rows are there, when no eachBatch call is adding to them (the fetch is
+    // all in) or when stopping; otherwise wait a little for the rest of the fetch.
+    const now = this.queuedRows >= this.opts.minRows || this.inFlight === 0 || this.stopDeadline !== undefined;
+    this.arm(now ? 0 : this.opts.lingerMs);
+  }
+
+  private acceptsFrom(chunk: QueuedChunk): boolean {
+    return this.stopDeadline === undefined && chunk.epoch === this.epoch;
+  }
+
+  private release(): void {
+    for (const w of this.waiters.splice(0)) w();
   }
 
   private arm(ms: number): void {
@@ -88,84 +171,112 @@ export class Accumulator {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing || this.pending.length === 0) return;
+    if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
     const batch = this.take();
-    this.flushingCount = batch.length;
+    this.release();
     try {
-      await this.writeWithRetry(batch);
+      if (await this.writeWithRetry(batch)) await this.commit(batch);
+    } catch (e) {
+      // A rebalance began (Fenced) or a heartbeat failed: nothing is committed; kafkajs rejoins and redelivers.
+      for (const x of batch) this.frozen.add(key(x.chunk));
+      (e instanceof Fenced ? this.log.info : this.log.warn).call(this.log, { err: errorMessage(e), chunks: batch.length }, 'sink flush abandoned; its messages will be delivered again');
     } finally {
       this.flushing = false;
-      this.flushingCount = 0;
+      if (this.queue.length === 0) for (const r of this.idle.splice(0)) r();
       this.poke();
     }
   }
 
-  /** Takes pending chunks up to maxRows (at least one). */
-  private take(): Contribution[] {
-    const out: Contribution[] = [];
+  /** Takes queued chunks up to maxRows (at least one). */
+  private take(): Entry[] {
+    const out: Entry[] = [];
     let rows = 0;
-    while (this.pending.length > 0) {
-      const next = this.pending[0];
+    while (this.queue.length > 0) {
+      const next = this.queue[0];
       if (next === undefined || (out.length > 0 && rows + next.chunk.items.length > this.opts.maxRows)) break;
       out.push(next);
       rows += next.chunk.items.length;
-      this.pending.shift();
+      this.queue.shift();
     }
-    this.pendingRows -= rows;
+    this.queuedRows -= rows;
     return out;
   }
 
-  private async writeWithRetry(batch: Contribution[]): Promise<void> {
+  /** True once written; false when given up (stopping while ClickHouse still fails). */
+  private async writeWithRetry(batch: Entry[]): Promise<boolean> {
     const touchedAt = new Date();
     const resumes: (() => void)[] = [];
-    let live = batch;
     try {
       for (let attempt = 0; ; attempt++) {
-        // A partition taken away by a rebalance is another member's now: its rows are not ours to write.
-        for (const c of live.filter((x) => x.control.isStale())) c.done('dropped');
-        live = live.filter((x) => !x.control.isStale());
-        if (live.length === 0) return;
         if (attempt > 0 && this.stopDeadline !== undefined && Date.now() > this.stopDeadline) {
-          this.log.warn({ chunks: live.length }, 'sink stopping while ClickHouse still fails: the batch stays uncommitted and will be redelivered');
-          for (const c of live) c.done('dropped');
-          return;
+          this.log.warn({ chunks: batch.length }, 'sink stopping while ClickHouse still fails: the batch stays uncommitted and will be redelivered');
+          for (const e of batch) this.frozen.add(key(e.chunk));
+          return false;
         }
         try {
           const t0 = performance.now();
-          const r = await writeChunks(this.store, live.map((c) => c.chunk), touchedAt, this.opts.hooks);
+          const fence = Math.min(...batch.map((e) => e.fence));
+          const r = await writeChunks(this.store, batch.map((e) => e.chunk), touchedAt, { ...this.opts.hooks, stillOurs: () => this.fences === fence });
           this.metrics.flushMs.observe(performance.now() - t0);
-          this.record(r, live);
+          this.record(r, batch);
           this.retrying = false;
-          for (const c of live) c.done('written');
-          return;
+          return true;
         } catch (e) {
+          if (e instanceof Fenced) throw e;
           this.metrics.insertErrors++;
           this.retrying = true;
-          if (attempt === 0) for (const c of live) resumes.push(c.control.pause());
+          if (attempt === 0) for (const x of batch) resumes.push(x.control.pause());
           const delay = Math.min(this.opts.backoffMs.max, this.opts.backoffMs.initial * 2 ** attempt) * (0.8 + Math.random() * 0.4);
-          this.log.warn({ err: errorMessage(e), attempt: attempt + 1, retryInMs: Math.round(delay), chunks: live.length }, 'ClickHouse write failed: partitions paused, retrying the same rows');
-          await this.sleepWithHeartbeat(delay, live);
+          this.log.warn({ err: errorMessage(e), attempt: attempt + 1, retryInMs: Math.round(delay), chunks: batch.length }, 'ClickHouse write failed: partitions paused, retrying the same rows');
+          await this.sleepWithHeartbeat(delay, batch);
         }
       }
-    } catch (e) {
-      // A heartbeat failed (rebalance, lost broker): the eachBatch calls rethrow it and kafkajs rejoins.
-      for (const c of live) c.fail(e);
     } finally {
       for (const r of resumes) r();
     }
   }
 
+  /**
+   * Commits, per partition, past the last chunk written, when that chunk belongs to the current
+   * generation and nothing of its partition was dropped in it: every earlier message is then written.
+   */
+  private async commit(batch: Entry[]): Promise<void> {
+    const last = new Map<string, QueuedChunk>();
+    for (const { chunk } of batch) {
+      if (chunk.epoch === this.epoch && !this.frozen.has(key(chunk))) last.set(key(chunk), chunk);
+    }
+    const offsets: CommitOffset[] = [];
+    for (const [k, c] of last) {
+      const next = BigInt(c.lastOffset) + 1n;
+      if (next <= (this.committedTo.get(k) ?? -1n)) continue;
+      offsets.push({ topic: c.topic, partition: c.partition, offset: next.toString() });
+    }
+    if (offsets.length === 0) return;
+    this.opts.beforeCommit?.();
+    const epoch = this.epoch;
+    try {
+      await this.opts.commit(offsets);
+    } catch (e) {
+      // The rows are written: a commit that fails (rebalance, broker away) only means they are delivered again and dropped as known.
+      this.log.warn({ err: errorMessage(e), partitions: offsets.length }, 'offset commit failed; the written messages will be delivered again (and dropped as known)');
+      return;
+    }
+    if (epoch !== this.epoch) return;
+    for (const o of offsets) this.committedTo.set(key(o), BigInt(o.offset));
+    for (const c of last.values()) this.opts.committed?.(c);
+  }
+
   /** Sleeps, heart-beating every second so that the group keeps this member while ClickHouse is down. */
-  private async sleepWithHeartbeat(ms: number, live: Contribution[]): Promise<void> {
+  private async sleepWithHeartbeat(ms: number, batch: Entry[]): Promise<void> {
     const end = Date.now() + ms;
     while (Date.now() < end) {
       await sleep(Math.min(1000, end - Date.now()));
-      await live[0]?.control.heartbeat();
+      await batch[0]?.control.heartbeat();
     }
   }
 
-  private record(r: Awaited<ReturnType<typeof writeChunks>>, live: Contribution[]): void {
+  private record(r: Awaited<ReturnType<typeof writeChunks>>, batch: Entry[]): void {
     const m = this.metrics;
     m.flushes++;
     m.rowsWritten += r.rowsWritten;
@@ -173,7 +284,7 @@ export class Accumulator {
     m.duplicatesDropped += r.duplicatesDropped;
     m.rejects += r.rejects;
     m.poison += r.poison;
-    m.batchRows.observe(live.reduce((n, c) => n + c.chunk.items.length, 0));
+    m.batchRows.observe(batch.reduce((n, e) => n + e.chunk.items.length, 0));
     for (const ms of r.insertMs) m.insertMs.observe(ms);
     m.dedupMs.observe(r.dedupMs);
     this.lastInsertMs = r.insertMs.reduce((a, b) => a + b, 0);

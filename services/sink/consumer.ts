@@ -1,10 +1,15 @@
 // The eachBatch handler: split a kafkajs batch (one topic-partition) into chunks of at most maxRows,
-// decode each message, hand the chunk to the accumulator, and only once it is written resolve the
-// offsets, commit and heartbeat. Bails out, unresolved, when the partition is stale or the consumer stops.
+// decode each message and queue the chunk for writing; once queued, resolve its offsets so that
+// kafkajs fetches on while the chunk is written. Offsets are committed by the queue, after the
+// write, never here. Bails out, unresolved, when the chunk is dropped (sink stopping, group moved on).
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { EachBatchPayload } from 'kafkajs';
 import type { Accumulator } from './accumulator.ts';
 import { decode, type topicRoles } from './decode.ts';
-import type { Chunk } from './write.ts';
+import { type Item, toItem } from './write.ts';
+
+/** Messages decoded between two yields to the event loop (about 20 ms of work). */
+const YIELD_EVERY = 1000;
 
 export interface PartitionProgress {
   /** Messages behind the high watermark after the last committed chunk. */
@@ -17,41 +22,35 @@ export interface HandlerDeps {
   acc: Accumulator;
   roles: ReturnType<typeof topicRoles>;
   maxRows: number;
-  progress: Map<string, PartitionProgress>;
-  /** Test-only fault injection, between the writes and the commit. */
-  beforeCommit?: () => void;
 }
 
 export function createBatchHandler(deps: HandlerDeps): (p: EachBatchPayload) => Promise<void> {
-  const { acc, roles, maxRows, progress } = deps;
-  return async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, pause, isRunning, isStale }) => {
+  const { acc, roles, maxRows } = deps;
+  return async ({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }) => {
+    // The generation the batch was fetched in: kafkajs finishes every eachBatch call before it rejoins.
+    const epoch = acc.epoch;
     acc.inFlight++;
     try {
       const role = roles.get(batch.topic);
       for (let i = 0; i < batch.messages.length; i += maxRows) {
-        if (!isRunning() || isStale()) return;
+        if (!isRunning()) return;
         const messages = batch.messages.slice(i, i + maxRows);
         const first = messages[0];
         const last = messages[messages.length - 1];
         if (first === undefined || last === undefined) return;
-        const chunk: Chunk = {
-          topic: batch.topic,
-          partition: batch.partition,
-          firstOffset: first.offset,
-          lastOffset: last.offset,
-          items: messages.map((m) => decode(m, { topic: batch.topic, partition: batch.partition, offset: m.offset }, role)),
-        };
-        const outcome = await acc.submit(chunk, { isStale, heartbeat, pause });
-        if (outcome !== 'written' || isStale()) return;
-        deps.beforeCommit?.();
+        const items: Item[] = [];
+        for (const m of messages) {
+          items.push(toItem(decode(m, { topic: batch.topic, partition: batch.partition, offset: m.offset }, role)));
+          // Let the flush in progress go on between slices: its next insert waits for this thread.
+          if (items.length % YIELD_EVERY === 0) await yieldToLoop();
+        }
+        const outcome = await acc.enqueue(
+          { topic: batch.topic, partition: batch.partition, firstOffset: first.offset, lastOffset: last.offset, epoch, highWatermark: batch.highWatermark, items },
+          { isStale, heartbeat, pause },
+        );
+        if (outcome !== 'queued') return;
         resolveOffset(last.offset);
-        await commitOffsetsIfNecessary();
         await heartbeat();
-        progress.set(`${batch.topic}:${batch.partition}`, {
-          lag: Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1),
-          lastOffset: last.offset,
-          at: Date.now(),
-        });
       }
     } finally {
       acc.inFlight--;

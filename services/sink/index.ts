@@ -1,6 +1,7 @@
 // The sink service: a kafkajs consumer group over the source, rejects and runs topics that writes
-// every accepted record into ClickHouse once (idempotent inserts, offsets committed only after the
-// writes), with start() / stop() that drains and commits / health() and in-process metrics.
+// every accepted record into ClickHouse once (idempotent inserts; offsets committed by the write
+// queue only after the writes, while kafkajs fetches on), with start() / stop() that drains and
+// commits / health() and in-process metrics.
 import { writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer } from 'kafkajs';
@@ -26,8 +27,12 @@ export interface SinkDeps {
 }
 
 export interface SinkOptions {
-  /** Rows per flush at most (10k-50k). */
+  /** Rows per flush at most (10k-50k), and per chunk of a kafkajs batch. */
   maxRows: number;
+  /** Rows enough to flush at once (otherwise a flush waits up to lingerMs for the rest of a fetch). */
+  minRows: number;
+  /** Rows decoded and waiting behind the flush in progress before fetching is held back. */
+  maxQueuedRows: number;
   /** How long a flush waits for more chunks when the fetch is not yet all in. */
   lingerMs: number;
   backoffMs: { initial: number; max: number };
@@ -37,7 +42,7 @@ export interface SinkOptions {
   progressWindowMs: number;
 }
 
-const DEFAULTS: SinkOptions = { maxRows: 25_000, lingerMs: 1000, backoffMs: { initial: 250, max: 10_000 }, drainMs: 30_000, progressWindowMs: 60_000 };
+const DEFAULTS: SinkOptions = { maxRows: 50_000, minRows: 10_000, maxQueuedRows: 100_000, lingerMs: 1000, backoffMs: { initial: 250, max: 10_000 }, drainMs: 30_000, progressWindowMs: 60_000 };
 
 export type Sink = Service & { metrics(): Record<string, number> };
 
@@ -51,13 +56,26 @@ export function createSink(deps: SinkDeps): Sink {
   const admin = kafka.admin();
   const metrics = new SinkMetrics();
   const progress = new Map<string, PartitionProgress>();
+  let consumer: Consumer | undefined;
   const acc = new Accumulator(store, log, metrics, {
     maxRows: opts.maxRows,
+    minRows: opts.minRows,
+    maxQueuedRows: opts.maxQueuedRows,
     lingerMs: opts.lingerMs,
     backoffMs: opts.backoffMs,
+    commit: async (offsets) => {
+      if (!consumer) throw new Error('the consumer is gone');
+      await consumer.commitOffsets(offsets);
+    },
+    committed: (c) =>
+      progress.set(`${c.topic}:${c.partition}`, {
+        lag: Math.max(0, Number(c.highWatermark) - Number(c.lastOffset) - 1),
+        lastOffset: c.lastOffset,
+        at: Date.now(),
+      }),
     hooks: cfg.fault === 'sink-kill-after-insert' ? { afterInsert: (table) => die(log, `after its first insert (${table})`) } : {},
+    ...(cfg.fault === 'sink-kill-before-commit' ? { beforeCommit: () => die(log, 'after its writes, before its commit') } : {}),
   });
-  let consumer: Consumer | undefined;
   let running = false;
   let crashed: string | undefined;
   let startedAt = 0;
@@ -82,21 +100,17 @@ export function createSink(deps: SinkDeps): Sink {
         crashed = e.payload.restart ? undefined : errorText(e.payload.error);
         log.error({ err: errorText(e.payload.error), restart: e.payload.restart }, 'sink consumer crashed');
       });
+      // kafkajs refetches from the committed offsets after every join: what the queue holds from before goes.
+      consumer.on(consumer.events.REBALANCING, () => acc.rebalancing());
+      consumer.on(consumer.events.GROUP_JOIN, () => acc.newEpoch());
       await consumer.connect();
       await consumer.subscribe({ topics: t.all, fromBeginning: true });
       await consumer.run({
         eachBatchAutoResolve: false,
-        autoCommit: true,
-        // commitOffsetsIfNecessary commits as soon as anything is resolved, i.e. after each written chunk.
-        autoCommitThreshold: 1,
+        // Resolved offsets only move the fetch position on; the queue commits, after each write.
+        autoCommit: false,
         partitionsConsumedConcurrently: 32,
-        eachBatch: createBatchHandler({
-          acc,
-          roles: topicRoles(t),
-          maxRows: opts.maxRows,
-          progress,
-          ...(cfg.fault === 'sink-kill-before-commit' ? { beforeCommit: () => die(log, 'after its writes, before its commit') } : {}),
-        }),
+        eachBatch: createBatchHandler({ acc, roles: topicRoles(t), maxRows: opts.maxRows }),
       });
       running = true;
       startedAt = Date.now();
@@ -106,8 +120,11 @@ export function createSink(deps: SinkDeps): Sink {
     async stop() {
       if (!consumer) return;
       running = false;
+      // Nothing more is queued; what is queued is written and committed (or, if ClickHouse still
+      // fails after drainMs, left uncommitted for a redelivery); then the consumer leaves the group.
+      consumer.pause(t.all.map((topic) => ({ topic })));
       acc.stopping(opts.drainMs);
-      // disconnect() waits for the in-flight batches (drained, resolved, committed), then leaves the group.
+      await acc.drained();
       await consumer.disconnect();
       await admin.disconnect().catch(() => undefined);
       consumer = undefined;

@@ -74,6 +74,57 @@ function withEnvelope(e: CanonicalEvent, row: Row): Row {
   return row;
 }
 
+/**
+ * An event as a flush needs it, its rows already serialised (JSONCompactEachRow lines): built when
+ * the message is decoded, so that the flush, on the critical path, only joins strings.
+ */
+export interface PreparedEvent {
+  event_id: string;
+  source: string;
+  entity: EntityName;
+  /** entity + record id: one latest row per key. */
+  recordKey: string;
+  updatedMs: number;
+  /** The raw_events line, columns RAW_COLUMNS. */
+  raw: string;
+  latestTable: string;
+  /** The columns of the latest line, in order. */
+  latestColumns: string;
+  latest: string;
+  /** The (entity, unit, day) keys the event touches, parts joined by TOUCH_SEP. */
+  touched: string[];
+}
+
+export const TOUCH_SEP = '\u0000';
+
+const rawColumnsOf = (r: Row) => Object.keys(r).join(', ');
+export const RAW_COLUMNS = rawColumnsOf(rawRow(
+  { event_id: '', source: 'one-stop-shop', entity: 'dossiers', record_id: '', unit_code: '', updated_at: '2025-01-01T00:00:00+07:00', run_id: '', origin: { uri: '' }, data: {} } as unknown as CanonicalEvent,
+  { topic: '', partition: 0, offset: '0' },
+));
+const latestColumns = new Map<EntityName, string>();
+
+export function prepareEvent(e: CanonicalEvent, pos: KafkaPosition): PreparedEvent {
+  const latest = latestRow(e);
+  let columns = latestColumns.get(e.entity);
+  if (columns === undefined) {
+    columns = Object.keys(latest).join(', ');
+    latestColumns.set(e.entity, columns);
+  }
+  return {
+    event_id: e.event_id,
+    source: e.source,
+    entity: e.entity,
+    recordKey: `${e.entity}${TOUCH_SEP}${e.record_id}`,
+    updatedMs: Date.parse(e.updated_at),
+    raw: JSON.stringify(Object.values(rawRow(e, pos))),
+    latestTable: LATEST_TABLE[e.entity],
+    latestColumns: columns,
+    latest: JSON.stringify(Object.values(latest)),
+    touched: touchedDays(e).map((day) => `${e.entity}${TOUCH_SEP}${e.unit_code}${TOUCH_SEP}${day}`),
+  };
+}
+
 /** The latest-state row of an event, for the table LATEST_TABLE[e.entity]. */
 export function latestRow(e: CanonicalEvent): Row {
   switch (e.entity) {

@@ -1,16 +1,29 @@
 // One flush of the sink: the decoded messages of several topic-partition chunks become inserts into
-// ClickHouse, each idempotent. Events already in raw_events are dropped first (a replay or a
-// redelivery with other boundaries carries the same event ids); every insert carries an
-// insert_deduplication_token derived from the table and the offset ranges it holds. raw_events is
-// written LAST: an event present there has all its other rows written, which is what makes the
-// "already in raw_events" filter safe after a crash between two inserts.
+// ClickHouse, each idempotent. Events already in raw_events are not written there again, nor their
+// touched days (a replay or a redelivery with other boundaries carries the same event ids); the
+// latest-state tables take every event, since FINAL shows one row per record. Every insert
+// carries an insert_deduplication_token derived from the table and the offset ranges it holds.
+// raw_events is written LAST: an event present there has all its other rows written, which is what
+// makes the "already in raw_events" filter safe after a crash between two inserts.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { select, type Store } from '../../infra/clickhouse/store.ts';
-import type { CanonicalEvent } from '../../schemas/events.ts';
 import { InfraError } from '../lib/errors.ts';
 import type { Decoded } from './decode.ts';
-import { chTime, LATEST_TABLE, latestRow, rawRow, rejectRow, type Row, runRow, touchedDays } from './rows.ts';
+import { chTime, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow, TOUCH_SEP } from './rows.ts';
+
+/** A decoded message as a chunk holds it: an event is kept with its rows prepared. */
+export type Item = Exclude<Decoded, { kind: 'event' }> | { kind: 'event'; event: PreparedEvent };
+
+export function toItem(d: Decoded): Item {
+  return d.kind === 'event' ? { kind: 'event', event: prepareEvent(d.event, d.pos) } : d;
+}
+
+/** Rows already serialised: a column list and one JSONCompactEachRow line per row. */
+interface Lines {
+  columns: string;
+  lines: string[];
+}
 
 /** The messages of one topic-partition, consecutive offsets first..last. */
 export interface Chunk {
@@ -18,7 +31,7 @@ export interface Chunk {
   partition: number;
   firstOffset: string;
   lastOffset: string;
-  items: Decoded[];
+  items: Item[];
 }
 
 const ID_CHUNK = 10_000;
@@ -36,7 +49,15 @@ export interface FlushResult {
 export interface WriteHooks {
   /** Called after each successful insert (test-only fault injection). */
   afterInsert?: (table: string) => void;
+  /**
+   * Asked right before raw_events is written: false when the group started to rebalance since the
+   * chunks were fetched (their partitions may be another member's now); the flush then stops there.
+   */
+  stillOurs?: () => boolean;
 }
+
+/** The flush stopped before raw_events because the group is rebalancing (WriteHooks.stillOurs). */
+export class Fenced extends Error {}
 
 export function rangeOf(c: Pick<Chunk, 'topic' | 'partition' | 'firstOffset' | 'lastOffset'>): string {
   return `${c.topic}:${c.partition}:${c.firstOffset}-${c.lastOffset}`;
@@ -46,12 +67,12 @@ export function rangeOf(c: Pick<Chunk, 'topic' | 'partition' | 'firstOffset' | '
 export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date, hooks: WriteHooks = {}): Promise<FlushResult> {
   const ranges = chunks.map(rangeOf).sort().join(',');
   const result: FlushResult = { rowsWritten: 0, eventsWritten: 0, duplicatesDropped: 0, rejects: 0, poison: 0, insertMs: [], dedupMs: 0 };
-  const events: { e: CanonicalEvent; d: Extract<Decoded, { kind: 'event' }> }[] = [];
+  const events: PreparedEvent[] = [];
   const rejects: Row[] = [];
   const runs: Row[] = [];
   for (const c of chunks) {
     for (const d of c.items) {
-      if (d.kind === 'event') events.push({ e: d.event, d });
+      if (d.kind === 'event') events.push(d.event);
       else if (d.kind === 'reject') rejects.push(rejectRow(d.reject, d.pos));
       else if (d.kind === 'run') runs.push(runRow(d.run));
       else {
@@ -62,34 +83,43 @@ export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date
   }
   result.rejects = rejects.length;
 
-  const t0 = performance.now();
-  const fresh = await dropKnown(store, events);
-  result.dedupMs = performance.now() - t0;
-  result.duplicatesDropped = events.length - fresh.length;
-
-  const insert = async (table: string, rows: Row[], tokenTable = table) => {
-    if (rows.length === 0) return;
-    const ms = await insertRows(store, table, rows, `${tokenTable}|${ranges}`);
+  const insert = async (table: string, rows: Row[] | Lines, tokenTable = table) => {
+    const data = Array.isArray(rows) ? serialise(rows) : rows;
+    if (data.lines.length === 0) return;
+    const ms = await insertLines(store, table, data, `${tokenTable}|${ranges}`);
     result.insertMs.push(ms);
-    result.rowsWritten += rows.length;
+    result.rowsWritten += data.lines.length;
     hooks.afterInsert?.(table);
   };
 
   // The batch column names the flush by a short hash of its offset ranges (the ranges can be long).
   const batch = createHash('sha256').update(ranges).digest('hex').slice(0, 16);
-  // Everything but raw_events first (concurrently: each insert is idempotent on its own)...
+  // Everything but raw_events first, concurrently, and beside them the known-id check. The latest
+  // state, rejects and runs are keyed tables read with FINAL: an event delivered again is written
+  // there again and changes nothing. touched_days (keyed by batch too) and raw_events (read without
+  // FINAL) only get the events raw_events does not hold yet, touched_days first.
+  const known = (async () => {
+    const t0 = performance.now();
+    const fresh = await dropKnown(store, events);
+    result.dedupMs = performance.now() - t0;
+    return fresh;
+  })();
   await settleAll([
+    known.then(() => undefined),
     insert('rejects', rejects),
     insert('ingest_runs', runs),
-    insert('touched_days', touchedRows(fresh.map((f) => f.e), batch, chTime(touchedAt.toISOString()))),
-    ...[...latestRows(fresh.map((f) => f.e))].map(([table, rows]) => insert(table, rows)),
+    ...[...latestLines(events)].map(([table, lines]) => insert(table, lines)),
   ]);
+  const fresh = await known;
+  result.duplicatesDropped = events.length - fresh.length;
+  await insert('touched_days', touchedRows(fresh, batch, chTime(touchedAt.toISOString())));
+  if (hooks.stillOurs?.() === false) throw new Fenced('the group is rebalancing: raw_events not written, the chunks are left to be delivered again');
   // ...then raw_events, only once all of those succeeded.
-  const bySource = new Map<string, Row[]>();
-  for (const { e, d } of fresh) {
-    const list = bySource.get(e.source) ?? [];
-    list.push(rawRow(e, d.pos));
-    bySource.set(e.source, list);
+  const bySource = new Map<string, Lines>();
+  for (const e of fresh) {
+    const group = bySource.get(e.source) ?? { columns: RAW_COLUMNS, lines: [] };
+    group.lines.push(e.raw);
+    bySource.set(e.source, group);
   }
   await settleAll([...bySource].map(([source, rows]) => insert('raw_events', rows, `raw_events/${source}`)));
   result.eventsWritten = fresh.length;
@@ -104,13 +134,13 @@ async function settleAll(work: Promise<void>[]): Promise<void> {
 }
 
 /** The events whose event_id is neither in raw_events already nor earlier in this flush. */
-async function dropKnown<T extends { e: CanonicalEvent }>(store: Store, events: T[]): Promise<T[]> {
+async function dropKnown(store: Store, events: PreparedEvent[]): Promise<PreparedEvent[]> {
   const seen = new Set<string>();
-  const unique = events.filter(({ e }) => (seen.has(e.event_id) ? false : (seen.add(e.event_id), true)));
+  const unique = events.filter((e) => (seen.has(e.event_id) ? false : (seen.add(e.event_id), true)));
   const known = new Set<string>();
   // One query per (source, entity): the raw_events key prefix, so only that slice is read.
   const groups = new Map<string, { source: string; entity: string; ids: string[] }>();
-  for (const { e } of unique) {
+  for (const e of unique) {
     const k = `${e.source}/${e.entity}`;
     const g = groups.get(k) ?? { source: e.source, entity: e.entity, ids: [] };
     g.ids.push(e.event_id);
@@ -130,54 +160,51 @@ async function dropKnown<T extends { e: CanonicalEvent }>(store: Store, events: 
     );
     for (const r of rows) known.add(r.event_id);
   }
-  return unique.filter(({ e }) => !known.has(e.event_id));
+  return unique.filter((e) => !known.has(e.event_id));
 }
 
 /** One row per record and table: the newest updated_at of this flush (ties: the later message). */
-function latestRows(events: CanonicalEvent[]): Map<string, Row[]> {
-  const newest = new Map<string, CanonicalEvent>();
+function latestLines(events: PreparedEvent[]): Map<string, Lines> {
+  const newest = new Map<string, PreparedEvent>();
   for (const e of events) {
-    const key = `${e.entity}\u0000${e.record_id}`;
-    const prev = newest.get(key);
-    if (prev === undefined || Date.parse(e.updated_at) >= Date.parse(prev.updated_at)) newest.set(key, e);
+    const prev = newest.get(e.recordKey);
+    if (prev === undefined || e.updatedMs >= prev.updatedMs) newest.set(e.recordKey, e);
   }
-  const byTable = new Map<string, Row[]>();
+  const byTable = new Map<string, Lines>();
   for (const e of newest.values()) {
-    const table = LATEST_TABLE[e.entity];
-    const list = byTable.get(table) ?? [];
-    list.push(latestRow(e));
-    byTable.set(table, list);
+    const group = byTable.get(e.latestTable) ?? { columns: e.latestColumns, lines: [] };
+    group.lines.push(e.latest);
+    byTable.set(e.latestTable, group);
   }
   return byTable;
 }
 
-function touchedRows(events: CanonicalEvent[], batch: string, touchedAt: string): Row[] {
-  const seen = new Set<string>();
-  const rows: Row[] = [];
-  for (const e of events) {
-    for (const day of touchedDays(e)) {
-      const key = `${e.entity}\u0000${e.unit_code}\u0000${day}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      rows.push({ entity: e.entity, unit_code: e.unit_code, day, touched_at: touchedAt, batch });
-    }
-  }
-  return rows;
+function touchedRows(events: PreparedEvent[], batch: string, touchedAt: string): Row[] {
+  const keys = new Set<string>();
+  for (const e of events) for (const k of e.touched) keys.add(k);
+  return [...keys].map((k) => {
+    const [entity, unit_code, day] = k.split(TOUCH_SEP);
+    return { entity, unit_code, day, touched_at: touchedAt, batch };
+  });
+}
+
+/** Rows of one table (they share their keys) as JSONCompactEachRow lines: about half the parsing cost of JSONEachRow in ClickHouse. */
+function serialise(rows: Row[]): Lines {
+  const columns = Object.keys(rows[0] ?? {});
+  return { columns: columns.join(', '), lines: rows.map((r) => JSON.stringify(columns.map((c) => r[c]))) };
 }
 
 /**
  * INSERT with the token as a query-level SETTINGS clause (rows of one table share their keys): chDB turns client-level settings into a
  * session-wide SET, which would leak the token into later inserts of the same process.
  */
-async function insertRows(store: Store, table: string, rows: Row[], token: string): Promise<number> {
+async function insertLines(store: Store, table: string, data: Lines, token: string): Promise<number> {
   const t0 = performance.now();
-  // JSONCompactEachRow with a column list: about half the parsing cost of JSONEachRow in ClickHouse.
-  const columns = Object.keys(rows[0] ?? {});
-  const body = rows.map((r) => JSON.stringify(columns.map((c) => r[c]))).join('\n');
+  const body = data.lines.join('\n');
   const quoted = token.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
   await guarded(table, async () => {
     const r = await store.client.exec({
-      query: `INSERT INTO ${store.db}.${table} (${columns.join(', ')}) SETTINGS insert_deduplication_token = '${quoted}' FORMAT JSONCompactEachRow`,
+      query: `INSERT INTO ${store.db}.${table} (${data.columns}) SETTINGS insert_deduplication_token = '${quoted}' FORMAT JSONCompactEachRow`,
       values: Readable.from([body]),
     });
     // Read the (empty) answer to its end, so that an HTTP connection goes back to the pool.

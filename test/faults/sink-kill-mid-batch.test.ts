@@ -57,7 +57,9 @@ describe('fault: the sink killed mid-batch', () => {
     await admin.connect();
     await producer.connect();
     await ensureTopics(createKafka(cfg, createLogger('silent'), 'sink-kill-test'), prefix);
-    const events = mixedEvents(30_000, 'MB');
+    // More events than one flush holds (50,000 rows): a restarted sink that finds the whole stream
+    // already on Kafka still commits a first flush and is killed while writing the next.
+    const events = mixedEvents(60_000, 'MB');
     const updates = events.filter((e) => e.entity === 'dossiers').slice(0, 500).map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
     const all = [...events, ...updates];
     const accepted = all.length;

@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { trackPeakMemory } from './memory.ts';
 import type { BenchFigure } from './types.ts';
+import { APP_NODE_FLAGS } from '../infra/node-flags.ts';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const only = process.argv.slice(2);
@@ -27,7 +28,7 @@ for (const f of files) {
   process.stdout.write(`\n== ${f}\n`);
   const t = Date.now();
   const out = join(tmpdir(), `chiso-bench-${process.pid}-${f}.json`);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(dir, 'run-one.ts'), f, out], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, '--import', 'tsx', join(dir, 'run-one.ts'), f, out], { stdio: 'inherit' });
   const memory = trackPeakMemory(process.pid, new Map([[child.pid ?? -1, 'bench process (node + chDB)']]));
   const [code] = (await once(child, 'exit')) as [number | null];
   const seconds = (Date.now() - t) / 1000;

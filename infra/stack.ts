@@ -13,6 +13,7 @@ import { isAlive, runningPid, startDetached, stopManaged, tailOf, waitUntil } fr
 import { TEMPORAL_CLI_VERSION } from './temporal/obtain.ts';
 import { startTemporal, stopTemporal, temporalCliVersion, temporalReady } from './temporal/server.ts';
 import type { Progress } from './tools.ts';
+import { APP_NODE_FLAGS } from './node-flags.ts';
 
 const APP_MAIN = fileURLToPath(new URL('../services/all-in-one/main.ts', import.meta.url));
 
@@ -80,9 +81,7 @@ async function startApp(cfg: Config, progress: Progress): Promise<void> {
   if (runningPid(p) !== undefined && (await appHealthy(cfg))) return;
   await stopManaged(p);
   const env = { ...process.env, CHISO_DATA_DIR: cfg.dataDir };
-  // A larger young generation: the sink's short-lived objects (decoded events, rows) die in
-  // scavenges instead of being promoted (docs/sink.md, costs and measured throughput).
-  const pid = startDetached(p, process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', APP_MAIN], env);
+  const pid = startDetached(p, process.execPath, [...APP_NODE_FLAGS, '--import', 'tsx', APP_MAIN], env);
   progress(`chiso all-in-one process starting (pid ${pid}, log ${p.logFile})`);
   try {
     await waitUntil('chiso process', () => appHealthy(cfg), {

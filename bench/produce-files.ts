@@ -1,7 +1,8 @@
 // The producing side of the sink benchmark, in a process of its own (as a connector or `chiso ingest`
 // is, apart from the sink): streams NDJSON files of canonical events from disk to their topics with a
 // bare kafkajs producer, batches of 2,000 and several in flight (kafkajs is only fast pipelined).
-// Usage: produce-files.ts <brokers> <topic-prefix> <source>=<file> ...  Prints {"events":n,"ms":t}.
+// Usage: produce-files.ts <brokers> <topic-prefix> <source>=<file> ...  Prints {"reading":true} once
+// connected, then {"events":n,"ms":t} (from the first read to the last acknowledgement).
 import { createReadStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -23,6 +24,7 @@ const RECORD_ID = /"record_id":"((?:[^"\\]|\\.)*)"/;
 const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'bench-producer', logLevel: logLevel.NOTHING });
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 await producer.connect();
+process.stdout.write('{"reading":true}\n');
 const t0 = performance.now();
 let events = 0;
 const inFlight = new Set<Promise<unknown>>();

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { migrate } from '../infra/clickhouse/migrate.ts';
+import { APP_NODE_FLAGS } from '../infra/node-flags.ts';
 import { openStore, select } from '../infra/clickhouse/store.ts';
 import { createKafka, ensureTopics } from '../infra/kafka/client.ts';
 import { startBroker, stopBroker } from '../infra/kafka/broker.ts';
@@ -45,7 +46,7 @@ const bench: Bench = {
 
       // Baseline 1: the same bytes through a bare kafkajs producer (topics of their own), in its own process.
       await ensureTopics(createKafka(cfg, log, 'bench'), 'base.');
-      const produceRate = EVENTS / ((await produceFiles(cfg.kafka.brokers, 'base.', files)).ms / 1000);
+      const produceRate = EVENTS / ((await produceFiles(cfg.kafka.brokers, 'base.', files).done).ms / 1000);
 
       // Baseline 2: the same NDJSON straight into chDB (envelope columns, unknown fields skipped).
       await store.client.command({
@@ -69,8 +70,10 @@ const bench: Bench = {
       await sink.start();
       // How busy this process's JS thread is (consumer + sink); chDB works on its own threads.
       let elu = performance.eventLoopUtilization();
-      t0 = performance.now();
+      // The clock starts when the producer process reads the files (its start-up is not the pipeline's).
       const producing = produceFiles(cfg.kafka.brokers, '', files);
+      await producing.reading;
+      t0 = performance.now();
       const count = async () => Number((await select<{ c: string }>(store, `SELECT count() AS c FROM ${store.db}.raw_events`))[0]?.c ?? 0);
       const deadline = Date.now() + 600_000;
       while ((await count()) < EVENTS && Date.now() < deadline) await sleep(100);
@@ -78,14 +81,14 @@ const bench: Bench = {
       const e2eRate = EVENTS / (e2eMs / 1000);
       const e2eElu = performance.eventLoopUtilization(elu).utilization;
       const written = await count();
-      const producedMs = (await producing).ms;
+      const producedMs = (await producing.done).ms;
       const m = sink.metrics();
       await sink.stop();
 
       // The sink alone on a backlog: the same kind of events produced first (other ids), then drained.
       const backlogFiles = writeExport(dataDir, 'backlog', mixedEvents(EVENTS, 'DRAIN'));
       await ensureTopics(createKafka(cfg, log, 'bench'), 'drain.');
-      await produceFiles(cfg.kafka.brokers, 'drain.', backlogFiles);
+      await produceFiles(cfg.kafka.brokers, 'drain.', backlogFiles).done;
       const drainCfg = { ...cfg, kafka: { ...cfg.kafka, topicPrefix: 'drain.' } };
       const drainer = createSink({ cfg: drainCfg, store, log, groupId: 'bench-drain' });
       elu = performance.eventLoopUtilization();
@@ -138,15 +141,32 @@ function writeExport(dir: string, name: string, events: CanonicalEvent[]): Map<S
   return files;
 }
 
-/** Runs bench/produce-files.ts in its own process; resolves with its count and duration. */
-async function produceFiles(brokers: string[], prefix: string, files: Map<SourceId, string>): Promise<{ events: number; ms: number }> {
-  const args = ['--import', 'tsx', PRODUCER, brokers.join(','), prefix, ...[...files].map(([s, f]) => `${s}=${f}`)];
+interface Producing {
+  /** Resolves when the producer process starts reading the files (connected, warmed up). */
+  reading: Promise<void>;
+  /** Resolves with its count and its duration from the first read to the last acknowledgement. */
+  done: Promise<{ events: number; ms: number }>;
+}
+
+/** Runs bench/produce-files.ts in its own process. */
+function produceFiles(brokers: string[], prefix: string, files: Map<SourceId, string>): Producing {
+  const args = [...APP_NODE_FLAGS, '--import', 'tsx', PRODUCER, brokers.join(','), prefix, ...[...files].map(([s, f]) => `${s}=${f}`)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`the producer process exited with ${code}`);
-  return JSON.parse(out) as { events: number; ms: number };
+  let reading: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (reading = resolve));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('"reading"')) reading();
+  });
+  const done = (async () => {
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`the producer process exited with ${code}`);
+    reading();
+    const last = out.trim().split('\n').pop() ?? '{}';
+    return JSON.parse(last) as { events: number; ms: number };
+  })();
+  return { reading: started, done };
 }
 
 export default bench;

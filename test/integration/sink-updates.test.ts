@@ -58,6 +58,9 @@ describe('sink: updates, replays, poison messages', () => {
     ]);
     const documents = await select<Record<string, unknown>>(store, `SELECT record_id, signature, via_national_axis, toString(updated_at) AS updated_at FROM ${store.db}.documents FINAL`);
     expect(documents).toEqual([{ record_id: 'VB-1', signature: 'public', via_national_axis: true, updated_at: '2025-03-02 16:00:00.000' }]);
+    // raw_events keeps each event whole: its envelope and its data as JSON text, exactly as validated.
+    const raw = await select<Record<string, unknown>>(store, `SELECT record_id, toString(updated_at) AS updated_at, origin, payload FROM ${store.db}.raw_events WHERE event_id = {id:String}`, { id: hs1b.event_id });
+    expect(raw).toEqual([{ record_id: 'HS-1', updated_at: '2025-03-03 15:30:00.000', origin: '/exports/dossiers.ndjson, line 1', payload: JSON.stringify(hs1b.data) }]);
     const payments = await select<Record<string, unknown>>(store, `SELECT record_id, amount, toString(paid_at) AS paid_at FROM ${store.db}.payments FINAL`);
     expect(payments).toEqual([{ record_id: 'TT-1', amount: 50000, paid_at: '2025-03-04 23:30:00.000' }]);
 

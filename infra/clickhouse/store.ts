@@ -1,6 +1,7 @@
 // The ClickHouse store: chDB in-process on a data directory (embedded default) or a server over HTTP
 // (CLICKHOUSE_URL), both through the official @clickhouse/client so that all SQL goes one way.
 import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { Config } from '../../schemas/config.ts';
 import { InfraError } from '../../services/lib/errors.ts';
@@ -12,8 +13,19 @@ export interface Store {
   db: string;
   mode: 'chdb' | 'server';
   where: string;
+  /** chDB only: its raw insert, which takes a Buffer as it is (see insertBytes). */
+  chdbRawInsert?: (params: { table: string; columns: string[]; format: BytesInsert['format']; settings: Record<string, string | number>; values: Buffer }) => Promise<unknown>;
   /** Closes the client; with chDB, waits until the engine has no operation in flight first. */
   close(): Promise<void>;
+}
+
+export interface BytesInsert {
+  /** A table of the store's database, unqualified. */
+  table: string;
+  columns: readonly string[];
+  format: 'JSONCompactEachRow' | 'JSONEachRow';
+  settings: Readonly<Record<string, string | number>>;
+  body: Buffer;
 }
 
 export async function openStore(cfg: Config['clickhouse'], opts: { database?: string } = {}): Promise<Store> {
@@ -56,12 +68,34 @@ export async function openStore(cfg: Config['clickhouse'], opts: { database?: st
     db,
     mode: 'chdb',
     where: cfg.chdbPath,
+    chdbRawInsert: (params) => connection.chdb.rawInsert(params),
     close: async () => {
       await chdb.drainPending();
       await client.close();
       await chdb.drainPending();
     },
   };
+}
+
+/**
+ * INSERT of rows already serialised as bytes. chDB gets the Buffer as it is (no copy through a JS
+ * string: the sink's bodies are tens of MB), a server gets it streamed over HTTP. The settings go in
+ * the statement's own SETTINGS clause, never in the session (see chdb-guard.ts).
+ */
+export async function insertBytes(store: Store, i: BytesInsert): Promise<void> {
+  if (store.chdbRawInsert !== undefined) {
+    await store.chdbRawInsert({ table: `${store.db}.${i.table}`, columns: [...i.columns], format: i.format, settings: { ...i.settings }, values: i.body });
+    return;
+  }
+  const r = await store.client.exec({ query: insertStatement(store.db, i), values: Readable.from([i.body]) });
+  // Read the (empty) answer to its end, so that an HTTP connection goes back to the pool.
+  await new Promise<void>((resolve, reject) => r.stream.on('end', resolve).on('close', resolve).on('error', reject).resume());
+}
+
+/** INSERT INTO db.table (columns) SETTINGS ... FORMAT f, the settings' strings quoted. */
+export function insertStatement(db: string, i: Omit<BytesInsert, 'body'>): string {
+  const settings = Object.entries(i.settings).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`}`);
+  return `INSERT INTO ${db}.${i.table} (${i.columns.join(', ')})${settings.length > 0 ? ` SETTINGS ${settings.join(', ')}` : ''} FORMAT ${i.format}`;
 }
 
 async function assertReachable(client: ClickHouseClient, where: string): Promise<void> {

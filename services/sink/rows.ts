@@ -3,6 +3,7 @@
 // ingest_runs). Pure functions, no I/O.
 import type { CanonicalEvent, EntityName, RejectMessage, RunMessage } from '../../schemas/events.ts';
 import { describeOrigin } from '../../schemas/events.ts';
+import { line } from './lines.ts';
 
 /** Where a message sat on Kafka. */
 export interface KafkaPosition {
@@ -49,7 +50,7 @@ export function hcmDay(iso: string): string {
 }
 
 /** The columns of a raw_events line, in the order of rawLine's values. */
-export const RAW_COLUMNS = 'event_id, source, entity, record_id, unit_code, updated_at, run_id, origin, payload, topic, partition, offset';
+export const RAW_COLUMNS = ['event_id', 'source', 'entity', 'record_id', 'unit_code', 'updated_at', 'run_id', 'origin', 'payload', 'topic', 'partition', 'offset'] as const;
 
 /**
  * The raw_events line of an event (JSONCompactEachRow). The payload goes in as the JSON object it is:
@@ -70,8 +71,9 @@ function withEnvelope(e: CanonicalEvent, row: Row): Row {
 }
 
 /**
- * An event as a flush needs it, its rows already serialised (JSONCompactEachRow lines): built when
- * the message is decoded, so that the flush, on the critical path, only joins strings.
+ * An event as a flush needs it, its rows already serialised (JSONCompactEachRow lines, as bytes off
+ * the heap: lines.ts): built when the message is decoded, so that the flush, on the critical path,
+ * only joins bytes.
  */
 export interface PreparedEvent {
   event_id: string;
@@ -81,24 +83,34 @@ export interface PreparedEvent {
   recordKey: string;
   updatedMs: number;
   /** The raw_events line, columns RAW_COLUMNS. */
-  raw: string;
+  raw: Buffer;
   latestTable: string;
   /** The columns of the latest line, in order. */
-  latestColumns: string;
-  latest: string;
+  latestColumns: readonly string[];
+  latest: Buffer;
   /** The (entity, unit, day) keys the event touches, parts joined by TOUCH_SEP. */
   touched: string[];
 }
 
 export const TOUCH_SEP = '\u0000';
 
-const latestColumns = new Map<EntityName, string>();
+/** One string per touched key while it is in use: queued events share it instead of holding copies. */
+const touchedKeys = new Map<string, string>();
+function intern(key: string): string {
+  const known = touchedKeys.get(key);
+  if (known !== undefined) return known;
+  if (touchedKeys.size >= 100_000) touchedKeys.clear();
+  touchedKeys.set(key, key);
+  return key;
+}
+
+const latestColumns = new Map<EntityName, readonly string[]>();
 
 export function prepareEvent(e: CanonicalEvent, pos: KafkaPosition): PreparedEvent {
   const latest = latestRow(e);
   let columns = latestColumns.get(e.entity);
   if (columns === undefined) {
-    columns = Object.keys(latest).join(', ');
+    columns = Object.keys(latest);
     latestColumns.set(e.entity, columns);
   }
   return {
@@ -107,11 +119,11 @@ export function prepareEvent(e: CanonicalEvent, pos: KafkaPosition): PreparedEve
     entity: e.entity,
     recordKey: `${e.entity}${TOUCH_SEP}${e.record_id}`,
     updatedMs: Date.parse(e.updated_at),
-    raw: rawLine(e, pos),
+    raw: line(rawLine(e, pos)),
     latestTable: LATEST_TABLE[e.entity],
     latestColumns: columns,
-    latest: JSON.stringify(Object.values(latest)),
-    touched: touchedDays(e).map((day) => `${e.entity}${TOUCH_SEP}${e.unit_code}${TOUCH_SEP}${day}`),
+    latest: line(JSON.stringify(Object.values(latest))),
+    touched: touchedDays(e).map((day) => intern(`${e.entity}${TOUCH_SEP}${e.unit_code}${TOUCH_SEP}${day}`)),
   };
 }
 

@@ -6,10 +6,10 @@
 // raw_events is written LAST: an event present there has all its other rows written, which is what
 // makes the "already in raw_events" filter safe after a crash between two inserts.
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { select, type Store } from '../../infra/clickhouse/store.ts';
+import { insertBytes, select, type Store } from '../../infra/clickhouse/store.ts';
 import { InfraError } from '../lib/errors.ts';
 import type { Decoded } from './decode.ts';
+import { line, type Lines } from './lines.ts';
 import { chTime, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow, TOUCH_SEP } from './rows.ts';
 
 /** A decoded message as a chunk holds it: an event is kept with its rows prepared. */
@@ -17,14 +17,6 @@ export type Item = Exclude<Decoded, { kind: 'event' }> | { kind: 'event'; event:
 
 export function toItem(d: Decoded): Item {
   return d.kind === 'event' ? { kind: 'event', event: prepareEvent(d.event, d.pos) } : d;
-}
-
-/** Rows already serialised: a column list and one JSONCompactEachRow line per row. */
-interface Lines {
-  columns: string;
-  lines: string[];
-  /** Columns given as JSON objects, stored as their text (raw_events.payload). */
-  objectsAsStrings?: boolean;
 }
 
 /** The messages of one topic-partition, consecutive offsets first..last. */
@@ -200,25 +192,19 @@ function touchedRows(events: PreparedEvent[], batch: string, touchedAt: string):
 /** Rows of one table (they share their keys) as JSONCompactEachRow lines: about half the parsing cost of JSONEachRow in ClickHouse. */
 function serialise(rows: Row[]): Lines {
   const columns = Object.keys(rows[0] ?? {});
-  return { columns: columns.join(', '), lines: rows.map((r) => JSON.stringify(columns.map((c) => r[c]))) };
+  return { columns, lines: rows.map((r) => line(JSON.stringify(columns.map((c) => r[c])))) };
 }
 
 /**
- * INSERT with the token as a query-level SETTINGS clause (rows of one table share their keys): chDB turns client-level settings into a
- * session-wide SET, which would leak the token into later inserts of the same process.
+ * INSERT of the lines as one body, with the token in the statement's SETTINGS clause (chDB turns
+ * client-level settings into a session-wide SET, which would leak the token into later inserts).
  */
 async function insertLines(store: Store, table: string, data: Lines, token: string): Promise<number> {
   const t0 = performance.now();
-  const body = data.lines.join('\n');
-  const quoted = token.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-  await guarded(table, async () => {
-    const r = await store.client.exec({
-      query: `INSERT INTO ${store.db}.${table} (${data.columns}) SETTINGS insert_deduplication_token = '${quoted}'${data.objectsAsStrings ? ', input_format_json_read_objects_as_strings = 1' : ''} FORMAT JSONCompactEachRow`,
-      values: Readable.from([body]),
-    });
-    // Read the (empty) answer to its end, so that an HTTP connection goes back to the pool.
-    await new Promise<void>((resolve, reject) => r.stream.on('end', resolve).on('close', resolve).on('error', reject).resume());
-  });
+  const settings: Record<string, string | number> = { insert_deduplication_token: token };
+  if (data.objectsAsStrings) settings.input_format_json_read_objects_as_strings = 1;
+  const body = Buffer.concat(data.lines);
+  await guarded(table, () => insertBytes(store, { table, columns: data.columns, format: 'JSONCompactEachRow', settings, body }));
   return performance.now() - t0;
 }
 

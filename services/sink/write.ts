@@ -34,6 +34,13 @@ export interface Chunk {
  */
 const ID_CHUNK = { chdb: 100_000, server: 10_000 } as const;
 
+/**
+ * Hex characters of an event id (32 in all, schemas/events.ts) the known-id query matches on: 48 bits,
+ * so that a stored id sharing the prefix of a checked one is rare (about 10^-3 per flush at ten
+ * million stored events) and costs one returned row, never a wrong answer.
+ */
+const ID_PREFIX = 12;
+
 export interface FlushResult {
   rowsWritten: number;
   eventsWritten: number;
@@ -152,11 +159,12 @@ async function dropKnown(store: Store, events: PreparedEvent[]): Promise<Prepare
     const rows = await guarded('raw_events', () =>
       select<{ event_id: string }>(
         store,
-        // The ids as one comma-joined string (event ids are hex), split by ClickHouse: cheaper to
-        // pass than an Array(String) literal of as many elements.
+        // The ids' first ID_PREFIX characters, comma-joined in one string and split by ClickHouse:
+        // parsing the parameter is most of the query's cost, and a third of the text parses three
+        // times faster. A row that only shares the prefix is returned too, and matches no id below.
         `SELECT event_id FROM ${store.db}.raw_events WHERE source = {source:String} AND entity = {entity:String}
-           AND event_id IN (SELECT arrayJoin(splitByChar(',', {ids:String})))`,
-        { source, entity, ids: ids.join(',') },
+           AND substring(event_id, 1, ${ID_PREFIX}) IN (SELECT arrayJoin(splitByChar(',', {prefixes:String})))`,
+        { source, entity, prefixes: ids.map((id) => id.slice(0, ID_PREFIX)).join(',') },
       ),
     );
     for (const r of rows) known.add(r.event_id);

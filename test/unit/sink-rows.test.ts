@@ -1,9 +1,11 @@
-// The sink's pure parts: time conversion to Asia/Ho_Chi_Minh, the days a record counts on, and the
-// decoding of good and poison messages (no server).
+// The sink's pure parts: time conversion to Asia/Ho_Chi_Minh, the days a record counts on, the
+// decoding of good and poison messages, rows as UTF-8 lines and the insert statement (no server).
 import { describe, expect, it } from 'vitest';
 import { eventId } from '../../schemas/events.ts';
 import { topics } from '../../schemas/topics.ts';
+import { insertStatement } from '../../infra/clickhouse/store.ts';
 import { decode, topicRoles } from '../../services/sink/decode.ts';
+import { line } from '../../services/sink/lines.ts';
 import { chTime, hcmDay, latestRow, touchedDays } from '../../services/sink/rows.ts';
 
 const t = topics('');
@@ -53,5 +55,23 @@ describe('sink rows', () => {
     expect(other.kind).toBe('poison');
     const binary = decode({ value: Buffer.from([0xff, 0xfe, 0x00]), offset: '2', timestamp: '0' }, { ...pos, topic: t.runs }, roles.get(t.runs));
     expect(binary).toMatchObject({ kind: 'poison', source: '', reject: { original_encoding: 'base64', original: '//4A' } });
+  });
+
+  it('keeps rows as UTF-8 lines, Vietnamese text and rows larger than a slab included', () => {
+    const text = JSON.stringify(['HS-1', 'Cấp giấy phép xây dựng', 'Đắk Lắk']);
+    const a = line(text);
+    expect(a.toString('utf8')).toBe(`${text}\n`);
+    const big = JSON.stringify(['x'.repeat(3 << 20)]);
+    const b = line(big);
+    const c = line(text);
+    expect(b.length).toBe(big.length + 1);
+    expect(Buffer.concat([a, b, c]).toString('utf8')).toBe(`${text}\n${big}\n${text}\n`);
+  });
+
+  it("puts an insert's settings in the statement, strings quoted", () => {
+    const sql = insertStatement('chiso', { table: 'raw_events', columns: ['event_id', 'payload'], format: 'JSONCompactEachRow', settings: { insert_deduplication_token: "raw_events/x|t:0:1-2,o'k\\", input_format_json_read_objects_as_strings: 1 } });
+    expect(sql).toBe(
+      "INSERT INTO chiso.raw_events (event_id, payload) SETTINGS insert_deduplication_token = 'raw_events/x|t:0:1-2,o\\'k\\\\', input_format_json_read_objects_as_strings = 1 FORMAT JSONCompactEachRow",
+    );
   });
 });

@@ -1,16 +1,19 @@
 // The producing side of the sink benchmark, in a process of its own (as a connector or `chiso ingest`
 // is, apart from the sink): streams NDJSON files of canonical events from disk to their topics with a
 // bare kafkajs producer, batches of 2,000 and several in flight (kafkajs is only fast pipelined).
-// Usage: produce-files.ts <brokers> <topic-prefix> <source>=<file> ...  Prints {"reading":true} once
-// connected, then {"events":n,"ms":t} (from the first read to the last acknowledgement).
+// Usage: produce-files.ts [--gzip] <brokers> <topic-prefix> <source>=<file> ...  Prints
+// {"reading":true} once connected, then {"events":n,"ms":t} (from the first read to the last
+// acknowledgement). --gzip compresses the batches as the connectors do.
 import { createReadStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Kafka, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { SOURCES, type SourceId } from '../schemas/events.ts';
 import { topics } from '../schemas/topics.ts';
 
-const [brokers, prefix, ...pairs] = process.argv.slice(2);
-if (brokers === undefined || prefix === undefined || pairs.length === 0) throw new Error('usage: produce-files.ts <brokers> <topic-prefix> <source>=<file> ...');
+const args = process.argv.slice(2);
+const gzip = args[0] === '--gzip';
+const [brokers, prefix, ...pairs] = gzip ? args.slice(1) : args;
+if (brokers === undefined || prefix === undefined || pairs.length === 0) throw new Error('usage: produce-files.ts [--gzip] <brokers> <topic-prefix> <source>=<file> ...');
 const files = pairs.map((p) => {
   const [source, file] = p.split('=');
   if (!SOURCES.includes(source as SourceId) || file === undefined) throw new Error(`expected <source>=<file> with a source of ${SOURCES.join(', ')}, got ${p}`);
@@ -35,7 +38,7 @@ for (const { topic, file } of files) {
   let batch: Message[] = [];
   const send = async (messages: Message[]) => {
     while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-    const p = producer.send({ topic, acks: -1, messages }).finally(() => inFlight.delete(p));
+    const p = producer.send({ topic, acks: -1, messages, compression: gzip ? CompressionTypes.GZIP : CompressionTypes.None }).finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
   // The file's bytes go to Kafka as they are: each line a slice of the read buffer (no decoding to

@@ -1,5 +1,7 @@
 // The ClickHouse store: chDB in-process on a data directory (embedded default) or a server over HTTP
-// (CLICKHOUSE_URL), both through the official @clickhouse/client so that all SQL goes one way.
+// (CLICKHOUSE_URL), both through the official @clickhouse/client so that all SQL goes one way. One
+// exception: insertBytes hands large pre-serialised bodies to chDB's raw insert on the same connection
+// (docs/decisions.md, 7).
 import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';

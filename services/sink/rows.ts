@@ -119,10 +119,10 @@ export function prepareEvent(e: CanonicalEvent, pos: KafkaPosition): PreparedEve
     entity: e.entity,
     recordKey: `${e.entity}${TOUCH_SEP}${e.record_id}`,
     updatedMs: Date.parse(e.updated_at),
-    raw: line(rawLine(e, pos)),
+    raw: line(rawLine(e, pos), 'raw_events'),
     latestTable: LATEST_TABLE[e.entity],
     latestColumns: columns,
-    latest: line(JSON.stringify(Object.values(latest))),
+    latest: line(JSON.stringify(Object.values(latest)), LATEST_TABLE[e.entity]),
     touched: touchedDays(e).map((day) => intern(`${e.entity}${TOUCH_SEP}${e.unit_code}${TOUCH_SEP}${day}`)),
   };
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { insertBytes, select, type Store } from '../../infra/clickhouse/store.ts';
 import { InfraError } from '../lib/errors.ts';
 import type { Decoded } from './decode.ts';
-import { line, type Lines } from './lines.ts';
+import { joinLines, line, type Lines } from './lines.ts';
 import { chTime, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow, TOUCH_SEP } from './rows.ts';
 
 /** A decoded message as a chunk holds it: an event is kept with its rows prepared. */
@@ -217,7 +217,7 @@ async function insertLines(store: Store, table: string, data: Lines, token: stri
   const t0 = performance.now();
   const settings: Record<string, string | number> = { insert_deduplication_token: token };
   if (data.objectsAsStrings) settings.input_format_json_read_objects_as_strings = 1;
-  const body = Buffer.concat(data.lines);
+  const body = joinLines(data.lines);
   await guarded(table, () => insertBytes(store, { table, columns: data.columns, format: 'JSONCompactEachRow', settings, body }));
   return performance.now() - t0;
 }

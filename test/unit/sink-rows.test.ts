@@ -5,7 +5,7 @@ import { eventId } from '../../schemas/events.ts';
 import { topics } from '../../schemas/topics.ts';
 import { insertStatement } from '../../infra/clickhouse/store.ts';
 import { decode, topicRoles } from '../../services/sink/decode.ts';
-import { line } from '../../services/sink/lines.ts';
+import { joinLines, line } from '../../services/sink/lines.ts';
 import { chTime, hcmDay, latestRow, touchedDays } from '../../services/sink/rows.ts';
 
 const t = topics('');
@@ -66,6 +66,19 @@ describe('sink rows', () => {
     const c = line(text);
     expect(b.length).toBe(big.length + 1);
     expect(Buffer.concat([a, b, c]).toString('utf8')).toBe(`${text}\n${big}\n${text}\n`);
+  });
+
+  it('joins lines in their order, whether adjacent in a slab, apart, or in slabs of other streams', () => {
+    const a = line('["a"]', 'one');
+    const b = line('["b"]', 'one');
+    const x = line('["x"]', 'two');
+    const c = line('["c"]', 'one');
+    const big = line(JSON.stringify(['y'.repeat(2 << 20)]), 'one');
+    const d = line('["d"]', 'one');
+    expect(b.byteOffset).toBe(a.byteOffset + a.length);
+    const lines = [a, b, x, d, c, big, a];
+    expect(joinLines(lines).toString('utf8')).toBe(lines.map((l) => l.toString('utf8')).join(''));
+    expect(joinLines([]).length).toBe(0);
   });
 
   it("puts an insert's settings in the statement, strings quoted", () => {

@@ -217,6 +217,10 @@ async function insertLines(store: Store, table: string, data: Lines, token: stri
   const t0 = performance.now();
   const settings: Record<string, string | number> = { insert_deduplication_token: token };
   if (data.objectsAsStrings) settings.input_format_json_read_objects_as_strings = 1;
+  // In-process, ClickHouse's parsing threads only compete with the sink's own thread for the same
+  // cores: parsing on the inserting thread costs less CPU (measured on chDB, 200k raw_events rows:
+  // 1.42-1.44 CPU-s against 1.50-1.83).
+  if (store.mode === 'chdb') settings.input_format_parallel_parsing = 0;
   const body = joinLines(data.lines);
   await guarded(table, () => insertBytes(store, { table, columns: data.columns, format: 'JSONCompactEachRow', settings, body }));
   return performance.now() - t0;

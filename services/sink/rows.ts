@@ -25,20 +25,25 @@ export const LATEST_TABLE: Record<EntityName, string> = {
 };
 
 const HCM_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh: UTC+7 all year, no daylight saving.
-const HCM_LOCAL = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.(\d+))?\+07:00$/;
+const T = 0x54;
+const DOT = 0x2e;
 
 /**
  * An ISO time with an offset as 'YYYY-MM-DD HH:MM:SS.mmm' in Asia/Ho_Chi_Minh: the form a
  * DateTime64(3, 'Asia/Ho_Chi_Minh') column reads without guessing (cheaper than best_effort parsing).
+ * The times come validated (schemas/events.ts: ISO 8601 with seconds and an offset).
  */
 export function chTime(iso: string): string {
-  // Fast path for what connectors emit (+07:00): the local time is already in the string.
-  const m = HCM_LOCAL.exec(iso);
-  if (m) return `${m[1]} ${m[2]}.${((m[3] ?? '') + '000').slice(0, 3)}`;
+  // Fast path for what connectors emit, 'YYYY-MM-DDTHH:MM:SS[.fff]+07:00': the local time is already
+  // in the string (slices cost two thirds of a regular expression's match, on the sink's hot path).
+  const n = iso.length;
+  if (n >= 25 && iso.charCodeAt(10) === T && iso.endsWith('+07:00')) {
+    if (n === 25) return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.000`;
+    if (iso.charCodeAt(19) === DOT) return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${`${iso.slice(20, n - 6)}000`.slice(0, 3)}`;
+  }
   const ms = Date.parse(iso);
   return new Date(ms + HCM_OFFSET_MS).toISOString().slice(0, 23).replace('T', ' ');
 }
-
 export function chTimeOrNull(iso: string | null): string | null {
   return iso === null ? null : chTime(iso);
 }

@@ -31,6 +31,8 @@ describe('sink rows', () => {
   it('writes times as Asia/Ho_Chi_Minh local time, whatever offset they came with', () => {
     expect(chTime('2025-03-04T23:30:00+07:00')).toBe('2025-03-04 23:30:00.000');
     expect(chTime('2025-03-04T23:30:00.5+07:00')).toBe('2025-03-04 23:30:00.500');
+    expect(chTime('2025-03-04T23:30:00.123456+07:00')).toBe('2025-03-04 23:30:00.123');
+    expect(chTime('2025-03-04T23:30:00+00:00')).toBe('2025-03-05 06:30:00.000');
     expect(chTime('2025-03-04T16:30:00Z')).toBe('2025-03-04 23:30:00.000');
     expect(chTime('2025-03-04T18:30:00.123+02:00')).toBe('2025-03-04 23:30:00.123');
     expect(hcmDay('2025-03-04T17:30:00Z')).toBe('2025-03-05');

@@ -37,6 +37,8 @@ export interface CommitOffset {
 
 interface Entry {
   chunk: QueuedChunk;
+  /** When it was queued (performance.now()). */
+  at: number;
   control: BatchControl;
   /** Rebalances begun before the chunk was queued. */
   fence: number;
@@ -49,8 +51,13 @@ export interface AccumulatorOptions {
   minRows: number;
   /** Rows waiting behind the flush in progress before eachBatch calls are held back. */
   maxQueuedRows: number;
-  /** How long a flush waits for more rows while eachBatch calls are still running. */
+  /** How long the oldest queued row waits at most for the flush to fill up to minRows. */
   lingerMs: number;
+  /**
+   * With no eachBatch call running, how long after the last chunk came a flush waits for more before
+   * it starts with fewer than minRows (a stream's next fetch is usually that close).
+   */
+  quietMs: number;
   backoffMs: { initial: number; max: number };
   /** Commits offsets to the group (consumer.commitOffsets). */
   commit: (offsets: CommitOffset[]) => Promise<void>;
@@ -106,7 +113,7 @@ export class Accumulator {
       this.frozen.add(key(chunk));
       return 'dropped';
     }
-    this.queue.push({ chunk, control, fence: this.fences });
+    this.queue.push({ chunk, control, fence: this.fences, at: performance.now() });
     this.queuedRows += chunk.items.length;
     this.poke();
     return 'queued';
@@ -145,13 +152,18 @@ export class Accumulator {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  /** Re-evaluates whether to flush now; called on every enqueue and when an eachBatch call ends. */
+  /** Re-evaluates when to flush; called on every enqueue and when an eachBatch call ends. */
   poke(): void {
     if (this.flushing || this.queue.length === 0) return;
-    // Flush at once when enough rows are there, when no eachBatch call is adding to them (the fetch is
-    // all in) or when stopping; otherwise wait a little for the rest of the fetch.
-    const now = this.queuedRows >= this.opts.minRows || this.inFlight === 0 || this.stopDeadline !== undefined;
-    this.arm(now ? 0 : this.opts.lingerMs);
+    // At once when enough rows are there or when stopping. Otherwise when the oldest row has waited
+    // lingerMs, or, with no eachBatch call adding to the queue, when no chunk came for quietMs: a flush
+    // has a cost of its own (a dozen inserts), so a stream arriving in small fetches is not written
+    // a fetch at a time, while a lone small ingestion waits only quietMs.
+    if (this.queuedRows >= this.opts.minRows || this.stopDeadline !== undefined) return this.arm(0);
+    const oldest = this.queue[0]?.at ?? 0;
+    const newest = this.queue[this.queue.length - 1]?.at ?? 0;
+    const due = Math.min(oldest + this.opts.lingerMs, this.inFlight === 0 ? newest + this.opts.quietMs : Infinity);
+    this.arm(Math.max(0, due - performance.now()));
   }
 
   private acceptsFrom(chunk: QueuedChunk): boolean {

@@ -29,12 +29,14 @@ export interface SinkDeps {
 export interface SinkOptions {
   /** Rows per flush at most (10k-50k), and per chunk of a kafkajs batch. */
   maxRows: number;
-  /** Rows enough to flush at once (otherwise a flush waits up to lingerMs for the rest of a fetch). */
+  /** Rows enough to flush at once (otherwise a flush waits, see lingerMs and quietMs). */
   minRows: number;
   /** Rows decoded and waiting behind the flush in progress before fetching is held back. */
   maxQueuedRows: number;
-  /** How long a flush waits for more chunks when the fetch is not yet all in. */
+  /** How long the oldest queued row waits at most for a flush of minRows. */
   lingerMs: number;
+  /** With no fetch being decoded, how long a flush of fewer than minRows waits for the next chunk. */
+  quietMs: number;
   backoffMs: { initial: number; max: number };
   /** How long stop() keeps retrying a failing write before leaving the batch uncommitted. */
   drainMs: number;
@@ -42,7 +44,7 @@ export interface SinkOptions {
   progressWindowMs: number;
 }
 
-const DEFAULTS: SinkOptions = { maxRows: 50_000, minRows: 10_000, maxQueuedRows: 100_000, lingerMs: 1000, backoffMs: { initial: 250, max: 10_000 }, drainMs: 30_000, progressWindowMs: 60_000 };
+const DEFAULTS: SinkOptions = { maxRows: 50_000, minRows: 10_000, maxQueuedRows: 100_000, lingerMs: 1000, quietMs: 200, backoffMs: { initial: 250, max: 10_000 }, drainMs: 30_000, progressWindowMs: 60_000 };
 
 export type Sink = Service & { metrics(): Record<string, number> };
 
@@ -62,6 +64,7 @@ export function createSink(deps: SinkDeps): Sink {
     minRows: opts.minRows,
     maxQueuedRows: opts.maxQueuedRows,
     lingerMs: opts.lingerMs,
+    quietMs: opts.quietMs,
     backoffMs: opts.backoffMs,
     commit: async (offsets) => {
       if (!consumer) throw new Error('the consumer is gone');

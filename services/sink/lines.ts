@@ -63,4 +63,6 @@ export interface Lines {
   lines: Buffer[];
   /** Columns given as JSON objects, stored as their text (raw_events.payload). */
   objectsAsStrings?: boolean;
+  /** No two lines share the table's sorting key: ClickHouse need not collapse the block as it inserts it. */
+  keysUnique?: boolean;
 }

@@ -29,8 +29,8 @@ export interface Chunk {
 }
 
 /**
- * Ids per known-id query: each query reads the event_id column of its (source, entity) slice, so
- * fewer is cheaper; over HTTP the ids travel in the URL (1 MiB at most), in-process they do not.
+ * Ids per known-id query at most: over HTTP the ids travel in the URL (1 MiB at most); in-process
+ * they do not, and each query reads the event_id column of the slices it covers, so fewer is cheaper.
  */
 const ID_CHUNK = { chdb: 100_000, server: 10_000 } as const;
 
@@ -40,7 +40,7 @@ const ID_CHUNK = { chdb: 100_000, server: 10_000 } as const;
  * 10^-3 per flush at ten million stored events) and costs one returned row, never a wrong answer.
  */
 const ID_PREFIX = 12;
-/** Ids per query from which prefixes are cheaper than the ids (measured on chDB: equal at about 2,000). */
+/** Ids per flush from which prefixes are cheaper than the ids (measured on chDB: equal at about 2,000). */
 const PREFIX_FROM = 5_000;
 
 export interface FlushResult {
@@ -145,37 +145,52 @@ async function dropKnown(store: Store, events: PreparedEvent[]): Promise<Prepare
   const seen = new Set<string>();
   const unique = events.filter((e) => (seen.has(e.event_id) ? false : (seen.add(e.event_id), true)));
   const known = new Set<string>();
-  // One query per (source, entity): the raw_events key prefix, so only that slice is read.
-  const groups = new Map<string, { source: string; entity: string; ids: string[] }>();
+  const size = ID_CHUNK[store.mode];
+  if (unique.length >= PREFIX_FROM) {
+    // Many ids: one query for all of them (with many random ids nearly every granule of their slices
+    // holds one anyway, so per-slice queries read no less and each waited its turn), matching their
+    // first ID_PREFIX characters: parsing the parameter is most of the query's cost, and a third of
+    // the text parses three times faster. A row that only shares a prefix is returned too and
+    // matches no id below.
+    const sources = [...new Set(unique.map((e) => e.source))];
+    const entities = [...new Set(unique.map((e) => e.entity))];
+    for (let i = 0; i < unique.length; i += size) {
+      const values = unique.slice(i, i + size).map((e) => e.event_id.slice(0, ID_PREFIX)).join(',');
+      for (const r of await knownRows(store, `substring(event_id, 1, ${ID_PREFIX})`, { sources, entities, values })) known.add(r.event_id);
+    }
+    return unique.filter((e) => !known.has(e.event_id));
+  }
+  // Few ids: the ids themselves, one query per (source, entity), whose primary key skips the granules
+  // that hold none of them.
+  const groups = new Map<string, { sources: string[]; entities: string[]; ids: string[] }>();
   for (const e of unique) {
     const k = `${e.source}/${e.entity}`;
-    const g = groups.get(k) ?? { source: e.source, entity: e.entity, ids: [] };
+    const g = groups.get(k) ?? { sources: [e.source], entities: [e.entity], ids: [] };
     g.ids.push(e.event_id);
     groups.set(k, g);
   }
-  const size = ID_CHUNK[store.mode];
-  const queries = [...groups.values()].flatMap((g) =>
-    Array.from({ length: Math.ceil(g.ids.length / size) }, (_, i) => ({ ...g, ids: g.ids.slice(i * size, (i + 1) * size) })),
-  );
-  for (const { source, entity, ids } of queries) {
-    // Many ids: their first ID_PREFIX characters (parsing the parameter is most of the query's cost,
-    // and a third of the text parses three times faster); a row that only shares a prefix is returned
-    // too and matches no id below. Few ids: the ids themselves, which the primary key can use to skip
-    // granules (with many random ids nearly every granule holds one anyway).
-    const byPrefix = ids.length >= PREFIX_FROM;
-    const rows = await guarded('raw_events', () =>
-      select<{ event_id: string }>(
-        store,
-        // The values comma-joined in one string (event ids are hex), split by ClickHouse: cheaper to
-        // pass than an Array(String) literal of as many elements.
-        `SELECT event_id FROM ${store.db}.raw_events WHERE source = {source:String} AND entity = {entity:String}
-           AND ${byPrefix ? `substring(event_id, 1, ${ID_PREFIX})` : 'event_id'} IN (SELECT arrayJoin(splitByChar(',', {values:String})))`,
-        { source, entity, values: (byPrefix ? ids.map((id) => id.slice(0, ID_PREFIX)) : ids).join(',') },
-      ),
-    );
-    for (const r of rows) known.add(r.event_id);
+  for (const g of groups.values()) {
+    for (let i = 0; i < g.ids.length; i += size) {
+      const values = g.ids.slice(i, i + size).join(',');
+      for (const r of await knownRows(store, 'event_id', { sources: g.sources, entities: g.entities, values })) known.add(r.event_id);
+    }
   }
   return unique.filter((e) => !known.has(e.event_id));
+}
+
+/** The raw_events rows of the slices whose `match` (event_id or a prefix) is one of the comma-joined values. */
+function knownRows(store: Store, match: string, p: { sources: string[]; entities: string[]; values: string }): Promise<{ event_id: string }[]> {
+  return guarded('raw_events', () =>
+    select<{ event_id: string }>(
+      store,
+      // The values comma-joined in one string (event ids are hex), split by ClickHouse: cheaper to
+      // pass than an Array(String) literal of as many elements.
+      `SELECT event_id FROM ${store.db}.raw_events
+        WHERE source IN {sources:Array(String)} AND entity IN {entities:Array(String)}
+          AND ${match} IN (SELECT arrayJoin(splitByChar(',', {values:String})))`,
+      p,
+    ),
+  );
 }
 
 /** One row per record and table: the newest updated_at of this flush (ties: the later message). */

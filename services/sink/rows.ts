@@ -44,6 +44,7 @@ export function chTime(iso: string): string {
   const ms = Date.parse(iso);
   return new Date(ms + HCM_OFFSET_MS).toISOString().slice(0, 23).replace('T', ' ');
 }
+
 export function chTimeOrNull(iso: string | null): string | null {
   return iso === null ? null : chTime(iso);
 }

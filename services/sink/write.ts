@@ -5,6 +5,9 @@
 // carries an insert_deduplication_token derived from the table and the offset ranges it holds.
 // raw_events is written LAST: an event present there has all its other rows written, which is what
 // makes the "already in raw_events" filter safe after a crash between two inserts.
+// touched_days is written after the latest-state tables too: the late-data recomputation
+// (workflows/activities/indicators.ts) reads the days touched since its last run and then the
+// latest state, so a touched day must never be visible before the rows that touched it.
 import { createHash } from 'node:crypto';
 import { insertBytes, select, type Store } from '../../infra/clickhouse/store.ts';
 import { InfraError } from '../lib/errors.ts';

@@ -38,6 +38,8 @@ describe('sink: ClickHouse failing inserts for a while', () => {
     await waitUntil(async () => (await rawCounts(store)).count === 1, 60_000, 'warm-up event not written');
     const before = await members();
     expect(before).toHaveLength(1);
+    const touched = async () => Number((await select<{ c: string }>(store, `SELECT count() AS c FROM ${store.db}.touched_days`))[0]?.c);
+    const touchedBefore = await touched();
 
     await store.client.command({ query: `DETACH TABLE ${store.db}.dossiers` });
     const detachedAt = Date.now();
@@ -53,6 +55,8 @@ describe('sink: ClickHouse failing inserts for a while', () => {
     expect(health.detail).toMatch(/retrying/);
     expect(await lag()).toBe(events.length + updates.length);
     expect((await rawCounts(store)).count).toBe(1);
+    // No touched day either: the recomputation must never see a day before the rows that touched it.
+    expect(await touched()).toBe(touchedBefore);
     expect(await members()).toEqual(before);
 
     await store.client.command({ query: `ATTACH TABLE ${store.db}.dossiers` });

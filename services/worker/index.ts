@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
-import { createActivities } from '../../workflows/activities/index.ts';
+import { type Activities, createActivities } from '../../workflows/activities/index.ts';
 import { loadReferenceData } from '../indicators/load.ts';
 import { InfraError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -23,8 +23,16 @@ export interface WorkerDeps {
   log: Logger;
 }
 
-/** opts.scheduleId: another id than chiso-nightly (tests on a shared server); schedule: false to skip it. */
-export function createWorker(deps: WorkerDeps, opts: { schedule?: boolean; scheduleId?: string } = {}): Service {
+export interface WorkerOptions {
+  /** false: no schedules (tests). */
+  schedule?: boolean;
+  /** Another id than chiso-nightly (tests on a shared server). */
+  scheduleId?: string;
+  /** Test-only: wraps the activities (the worker-kill fault case marks when one starts). */
+  wrapActivities?: (activities: Activities) => Activities;
+}
+
+export function createWorker(deps: WorkerDeps, opts: WorkerOptions = {}): Service {
   const log = deps.log.child({ component: 'worker' });
   const { address, namespace, taskQueue } = deps.cfg.temporal;
   let worker: Worker | undefined;
@@ -48,7 +56,7 @@ export function createWorker(deps: WorkerDeps, opts: { schedule?: boolean; sched
         namespace,
         taskQueue,
         workflowsPath: WORKFLOWS_PATH,
-        activities: createActivities({ ...deps, log: deps.log }),
+        activities: (opts.wrapActivities ?? ((a) => a))(createActivities({ ...deps, log: deps.log })),
       });
       running = worker.run().catch((e: unknown) => {
         failure = e as Error;

@@ -1,11 +1,14 @@
 // A chiso Temporal worker as a process of its own, so that the worker-kill fault case can SIGKILL
 // it mid-activity: opens the store of its environment's config, loads the indicator fixture, runs
-// the worker (no schedule) and prints "ready" once it polls.
+// the worker (no schedule) and prints "ready" once it polls. Each computeIndicatorPeriods activity
+// prints "started" and waits two seconds before its work, so that a kill on that line lands inside it.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore } from '../../infra/clickhouse/store.ts';
 import { loadConfig } from '../../schemas/config.ts';
 import { createLogger } from '../../services/lib/logger.ts';
 import { createWorker } from '../../services/worker/index.ts';
+import type { Activities } from '../../workflows/activities/index.ts';
 import { insertFixture } from '../integration/indicators-fixture.ts';
 
 const cfg = loadConfig(process.env);
@@ -13,5 +16,13 @@ const log = createLogger('warn');
 const store = await openStore(cfg.clickhouse);
 await migrate(store, log);
 await insertFixture(store);
-await createWorker({ cfg, store, log }, { schedule: false }).start();
+const wrapActivities = (a: Activities): Activities => ({
+  ...a,
+  async computeIndicatorPeriods(...args: Parameters<Activities['computeIndicatorPeriods']>) {
+    process.stdout.write('started\n');
+    await sleep(2000);
+    return a.computeIndicatorPeriods(...args);
+  },
+});
+await createWorker({ cfg, store, log }, { schedule: false, wrapActivities }).start();
 process.stdout.write('ready\n');

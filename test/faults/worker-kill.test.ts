@@ -1,5 +1,5 @@
 // The Temporal worker is SIGKILLed while a computeIndicators activity runs (a process of its own,
-// test/faults/worker-child.ts, holding the chDB directory); a new worker on the same task queue and
+// test/faults/worker-child.ts, holding the chDB directory, which says when an activity starts); a new worker on the same task queue and
 // store picks the activity up once its heartbeat timeout expires, and the workflow ends with values
 // equal to a clean run's (the same fixture computed in a second database, uninterrupted).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -12,7 +12,6 @@ import type { Service } from '../../services/lib/service.ts';
 import { createWorker } from '../../services/worker/index.ts';
 import { randomName, testConfig } from '../support/env.ts';
 import { insertFixture } from '../integration/indicators-fixture.ts';
-import { waitUntil } from '../integration/sink-fixtures.ts';
 import { indicatorLines, otherDatabase } from './reconcile.ts';
 
 const log = createLogger('error');
@@ -50,17 +49,20 @@ describe('fault: the worker killed during computeIndicators', () => {
     const client = new Client({ connection, namespace: cfg.temporal.namespace });
     const handle = await client.workflow.start('computeIndicators', { taskQueue: tq, workflowId: randomName('compute'), args: [{ days: DAYS }] });
 
-    // Kill once an activity is running on the child, and some are already done (mid-computation).
-    await waitUntil(
-      async () => {
-        const d = await handle.describe();
-        const started = d.raw.pendingActivities?.some((a) => a.activityType?.name === 'computeIndicatorPeriods' && a.lastStartedTime);
+    // Kill right after an activity started on the child, once one is done (mid-computation): the child
+    // makes each activity wait two seconds before its work, so the kill lands inside it.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no activity started on the first worker after one was done')), 120_000);
+      const onData = async (b: Buffer) => {
+        if (!b.toString('utf8').includes('started')) return;
         const done = (await handle.fetchHistory()).events?.filter((e) => e.activityTaskCompletedEventAttributes).length ?? 0;
-        return Boolean(started) && done >= 1;
-      },
-      120_000,
-      'no activity in flight on the first worker',
-    );
+        if (done < 1) return;
+        first.child.stdout?.off('data', onData);
+        clearTimeout(timer);
+        resolve();
+      };
+      first.child.stdout?.on('data', onData);
+    });
     const exited = new Promise((resolve) => first.child.on('exit', resolve));
     first.child.kill('SIGKILL');
     await exited;

@@ -2,33 +2,22 @@
 // and a ward, read the scorecard, open an indicator's chart, and take screenshots under
 // test/artifacts/. Every request that is not to the API's own origin is blocked and must not occur.
 import { mkdirSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../infra/clickhouse/migrate.ts';
-import { openStore, type Store } from '../../infra/clickhouse/store.ts';
-import { registerIocApi } from '../../services/ioc-api/index.ts';
 import { createLogger } from '../../services/lib/logger.ts';
-import { testConfig } from '../support/env.ts';
-import { seedIoc, TOKEN_ENV, TOKENS } from './fixtures/ioc-seed.ts';
+import { TOKENS } from './fixtures/ioc-seed.ts';
+import { type SeededIocApi, startSeededIocApi } from './ioc-app.ts';
 
 const ARTIFACTS = new URL('../artifacts/', import.meta.url).pathname;
-let store: Store;
-let app: FastifyInstance;
 let browser: Browser;
 let base: string;
 
+let api: SeededIocApi | undefined;
+
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const cfg = testConfig(TOKEN_ENV);
-  store = await openStore(cfg.clickhouse);
-  await migrate(store, createLogger('warn'));
-  await seedIoc(store);
-  app = Fastify();
-  await registerIocApi(app, { cfg, store, log: createLogger('warn') });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  api = await startSeededIocApi(createLogger('warn'), { listen: true });
+  ({ base } = api);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -36,9 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await app?.close();
-  await store?.client.command({ query: `DROP DATABASE IF EXISTS ${store.db}` });
-  await store?.close();
+  await api?.stop();
 });
 
 describe('dashboard', () => {

@@ -1,14 +1,12 @@
 // The IOC API on chDB in this process, through Fastify's inject: every endpoint with good and bad
 // parameters, tokens missing, wrong or out of scope, SQL injection in every parameter (400, tables
 // unchanged), and the scorecard equal to v_scorecard.
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../infra/clickhouse/migrate.ts';
-import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { registerIocApi } from '../../services/ioc-api/index.ts';
+import { select, type Store } from '../../infra/clickhouse/store.ts';
 import { createLogger } from '../../services/lib/logger.ts';
-import { testConfig } from '../support/env.ts';
-import { RUN_ID, seedIoc, tableCounts, TOKEN_ENV, TOKENS } from './fixtures/ioc-seed.ts';
+import { RUN_ID, tableCounts, TOKENS } from './fixtures/ioc-seed.ts';
+import { type SeededIocApi, startSeededIocApi } from './ioc-app.ts';
 
 let store: Store;
 let app: FastifyInstance;
@@ -16,19 +14,14 @@ const log = createLogger('warn');
 
 const get = (url: string, token: string | null = TOKENS.admin) => app.inject({ method: 'GET', url, headers: token === null ? {} : { authorization: `Bearer ${token}` } });
 
+let api: SeededIocApi | undefined;
+
 beforeAll(async () => {
-  const cfg = testConfig(TOKEN_ENV);
-  store = await openStore(cfg.clickhouse);
-  await migrate(store, log);
-  await seedIoc(store);
-  app = Fastify();
-  await registerIocApi(app, { cfg, store, log });
-  await app.ready();
+  api = await startSeededIocApi(log);
+  ({ store, app } = api);
 });
 afterAll(async () => {
-  await app.close();
-  await store.client.command({ query: `DROP DATABASE IF EXISTS ${store.db}` });
-  await store.close();
+  await api?.stop();
 });
 
 const ENDPOINTS = [

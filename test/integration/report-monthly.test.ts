@@ -10,19 +10,18 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../infra/clickhouse/migrate.ts';
-import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
+import { select, type Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
-import { registerIocApi } from '../../services/ioc-api/index.ts';
 import { ensureMonthlyReportSchedule } from '../../services/ioc-api/report/schedule.ts';
 import { XLSX_HEADER_ROW } from '../../services/ioc-api/report/xlsx.ts';
 import { createLogger } from '../../services/lib/logger.ts';
 import { createReportActivities } from '../../workflows/activities/report.ts';
 import { previousMonth } from '../../workflows/monthly-report.ts';
-import { randomName, testConfig } from '../support/env.ts';
-import { seedIoc, TOKEN_ENV, TOKENS } from './fixtures/ioc-seed.ts';
+import { randomName } from '../support/env.ts';
+import { TOKENS } from './fixtures/ioc-seed.ts';
+import { type SeededIocApi, startSeededIocApi } from './ioc-app.ts';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const log = createLogger('warn');
@@ -38,19 +37,14 @@ async function apiNumbers(unit: string, month: string): Promise<(string | number
   return csv.map((l) => l.split(',')).map((c) => [c[2] ?? '', n(c[5]), n(c[6]), n(c[7])]);
 }
 
+let api: SeededIocApi | undefined;
+
 beforeAll(async () => {
-  cfg = testConfig(TOKEN_ENV);
-  store = await openStore(cfg.clickhouse);
-  await migrate(store, log);
-  await seedIoc(store);
-  app = Fastify();
-  await registerIocApi(app, { cfg, store, log });
-  await app.ready();
+  api = await startSeededIocApi(log);
+  ({ cfg, store, app } = api);
 });
 afterAll(async () => {
-  await app.close();
-  await store.client.command({ query: `DROP DATABASE IF EXISTS ${store.db}` });
-  await store.close();
+  await api?.stop();
 });
 
 describe('monthly report', () => {

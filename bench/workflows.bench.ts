@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { migrate } from '../infra/clickhouse/migrate.ts';
-import { openStore, type Store } from '../infra/clickhouse/store.ts';
+import { openStore } from '../infra/clickhouse/store.ts';
 import { startTemporal, stopTemporal } from '../infra/temporal/server.ts';
 import { loadConfig } from '../schemas/config.ts';
 import { computePeriods } from '../services/indicators/compute.ts';
@@ -16,24 +16,10 @@ import { chunk, daysBetween, planPeriods } from '../services/indicators/periods.
 import { createLogger } from '../services/lib/logger.ts';
 import { createWorker } from '../services/worker/index.ts';
 import { freePortRun } from '../test/support/ports.ts';
+import { generateProvinceYear } from './province-year.ts';
 import type { Bench } from './types.ts';
 
 const DOSSIERS = 300_000;
-const WARDS = ['X0101', 'X0102', 'X0103', 'X0104', 'X0201', 'X0202', 'X0203'];
-const W = `['${WARDS.join("','")}']`;
-const meta = `toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Ho_Chi_Minh') AS updated_at, '' AS event_id, 'bench' AS run_id`;
-const t2025 = (n: string) => `toDateTime64('2025-01-01 07:00:00', 3, 'Asia/Ho_Chi_Minh') + toIntervalSecond((${n} % 365) * 86400 + (${n} * 7919) % 36000)`;
-
-async function generate(store: Store): Promise<void> {
-  const db = store.db;
-  const run = (query: string) => store.client.command({ query, clickhouse_settings: { wait_end_of_query: 1 } });
-  await run(`INSERT INTO ${db}.services SELECT concat('S', toString(number)), ${W}[number % 7 + 1], concat('P', toString(intDiv(number, 7))), '', 'XA',
-    [0, 1, 2][number % 3 + 1], number % 2 = 0, number % 5 = 0, toDate('2024-01-01'), NULL, ${meta} FROM numbers(2100)`);
-  await run(`INSERT INTO ${db}.dossiers SELECT concat('D', toString(number)), ${W}[number % 7 + 1], concat('P', toString(number % 300)), '', '',
-    [1, 2, 3][number % 3 + 1], [2, 4, 9, 10, 3, 1][number % 6 + 1], NULL, NULL, ${t2025('number')}, ${t2025('number')} + toIntervalDay(5),
-    if(number % 2 = 0, ${t2025('number')} + toIntervalDay(number % 8), NULL), NULL, NULL,
-    number % 4 = 0, number % 3 = 0, false, 2, number % 5 = 0, number % 2 = 0, NULL, ${meta} FROM numbers(${DOSSIERS})`);
-}
 
 const seconds = async (f: () => Promise<unknown>) => {
   const t = Date.now();
@@ -54,7 +40,7 @@ const bench: Bench = {
     const connection = await Connection.connect({ address: cfg.temporal.address });
     try {
       await migrate(store, log);
-      await generate(store);
+      await generateProvinceYear(store, { dossiers: DOSSIERS, all: false });
       await worker.start();
       const client = new Client({ connection, namespace: cfg.temporal.namespace });
       const execute = (workflow: string, args: unknown[]) => client.workflow.execute(workflow, { taskQueue: cfg.temporal.taskQueue, workflowId: `bench-${workflow}-${Date.now()}`, args });

@@ -1,15 +1,14 @@
 // The sink process is SIGKILLed from outside at an arbitrary point of a live stream (as the OOM
 // killer or a power cut would), not at a hook of its own like test/integration/sink-crash.test.ts:
 // twice, each time right after the group committed a batch, while the next one is being written. A final sink drains the rest; ClickHouse holds every event once, in its latest state.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, type Store } from '../../infra/clickhouse/store.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../services/lib/logger.ts';
-import { measureLag } from '../../services/sink/health.ts';
 import { randomName, testConfig } from '../support/env.ts';
+import { startSinkChild, totalLag } from '../integration/sink-child.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 import { latestStatuses } from './reconcile.ts';
 
@@ -20,15 +19,6 @@ const kafka = testKafka(cfg.kafka.brokers);
 const admin = kafka.admin();
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 let store: Store | undefined;
-
-function startSink(): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; log: string }> } {
-  const env = { ...process.env, ...inject('stackEnv'), CHISO_DATA_DIR: cfg.dataDir, CLICKHOUSE_DATABASE: cfg.clickhouse.database, KAFKA_TOPIC_PREFIX: prefix, CHISO_SINK_GROUP: groupId, CHISO_LOG_LEVEL: 'info' };
-  delete (env as NodeJS.ProcessEnv).CHISO_FAULT;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/sink/main.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr?.on('data', (b: Buffer) => (log += b.toString('utf8')));
-  return { child, exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, log }))) };
-}
 
 /** Offsets the sink group has committed, summed over every partition of every topic. */
 async function committed(): Promise<number> {
@@ -44,7 +34,8 @@ async function committed(): Promise<number> {
   }
 }
 
-const totalLag = async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+const lag = () => totalLag(admin, groupId, prefix);
+const startSink = () => startSinkChild(cfg, groupId);
 
 afterAll(async () => {
   await producer.disconnect();
@@ -88,7 +79,7 @@ describe('fault: the sink killed mid-batch', () => {
     expect(await committed(), 'the kills came after the end of the stream').toBeLessThan(accepted);
 
     const run = startSink();
-    await waitUntil(async () => (await totalLag()) === 0, 200_000, async () => `lag ${await totalLag()}`);
+    await waitUntil(async () => (await lag()) === 0, 200_000, async () => `lag ${await lag()}`);
     run.child.kill('SIGTERM');
     const exit = await run.exited;
     expect(exit.code, exit.log.slice(-2000)).toBe(0);

@@ -2,14 +2,12 @@
 // of a batch, and after all of them), then restarted: the redelivered batches double nothing and
 // the latest state is exact. The sink runs as a child process (services/sink/main.ts) that owns the
 // chDB directory; the test opens that directory only after the last child has exited.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../services/lib/logger.ts';
-import { measureLag } from '../../services/sink/health.ts';
 import { randomName, testConfig } from '../support/env.ts';
+import { startSinkChild, totalLag } from './sink-child.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
 
 const prefix = `${randomName('p')}.`;
@@ -20,35 +18,6 @@ const admin = kafka.admin();
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 let store: Store | undefined;
 
-const childEnv = {
-  ...process.env,
-  ...inject('stackEnv'),
-  CHISO_DATA_DIR: cfg.dataDir,
-  CLICKHOUSE_DATABASE: cfg.clickhouse.database,
-  KAFKA_TOPIC_PREFIX: prefix,
-  CHISO_SINK_GROUP: groupId,
-  CHISO_LOG_LEVEL: 'info',
-};
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  log: string;
-}
-
-function startSink(fault?: string): { child: ChildProcess; exited: Promise<Exit> } {
-  const env: NodeJS.ProcessEnv = { ...childEnv };
-  if (fault) env.CHISO_FAULT = fault;
-  else delete env.CHISO_FAULT;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/sink/main.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    log += b.toString('utf8');
-  });
-  const exited = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, log })));
-  return { child, exited };
-}
-
 async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -58,7 +27,8 @@ async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-const totalLag = async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+const lag = () => totalLag(admin, groupId, prefix);
+const startSink = (fault?: string) => startSinkChild(cfg, groupId, fault);
 
 afterAll(async () => {
   await producer.disconnect();
@@ -81,7 +51,7 @@ describe('sink: SIGKILL between insert and commit', () => {
     await produceEvents(producer, prefix, events);
     await produceEvents(producer, prefix, updates);
     const accepted = events.length + updates.length;
-    const produced = await totalLag();
+    const produced = await lag();
     expect(produced).toBe(accepted);
 
     for (const fault of ['sink-kill-after-insert', 'sink-kill-before-commit']) {
@@ -90,11 +60,11 @@ describe('sink: SIGKILL between insert and commit', () => {
       expect(exit.signal, exit.log.slice(-2000)).toBe('SIGKILL');
       expect(exit.log).toContain('CHISO_FAULT: the sink kills itself');
       // Killed before any commit: the group has not moved.
-      expect(await totalLag()).toBe(produced);
+      expect(await lag()).toBe(produced);
     }
 
     const run = startSink();
-    await waitUntil(async () => (await totalLag()) === 0, 150_000, async () => `lag ${await totalLag()}`);
+    await waitUntil(async () => (await lag()) === 0, 150_000, async () => `lag ${await lag()}`);
     run.child.kill('SIGTERM');
     const exit = await withDeadline(run.exited, 60_000, 'clean stop');
     expect(exit.code, exit.log.slice(-2000)).toBe(0);

@@ -1,8 +1,7 @@
 // A large replay on the real broker and chDB: an export of 6,000 dossiers written, then the same
 // events again at new offsets while the sink is away. The restarted sink fetches the whole replay at
-// once, so its known-id check gets more than 5,000 ids of one (source, entity) in a flush: the
-// prefix form of the check (services/sink/write.ts). Nothing may be doubled, and the replay adds no
-// touched day.
+// once, so its known-id check gets more than 5,000 ids in a flush: the one-query prefix form of the
+// check (services/sink/write.ts). Nothing may be doubled, and the replay adds no touched day.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { canonicalEvent, type CanonicalEvent, type RejectMessage, rejectMessage, type RunMessage, runMessage, SOURCES, type SourceId } from '../../schemas/events.ts';
 import type { Topics } from '../../schemas/topics.ts';
+import { unchangedBy } from '../../schemas/unchanged.ts';
 import type { KafkaPosition } from './rows.ts';
 
 export type Decoded =
@@ -29,6 +30,13 @@ export function topicRoles(t: Topics): Map<string, TopicRole> {
   return m;
 }
 
+/**
+ * True when canonicalEvent accepts the parsed message as it is: then the parsed object is the event,
+ * without zod's copy of it (safeParse: about 3 µs and 4 KB of garbage per event; this: 0.5 µs, none).
+ * Otherwise the schema runs, and says what is wrong.
+ */
+const isCanonicalAsIs = unchangedBy(canonicalEvent);
+
 export function decode(msg: RawMessage, pos: KafkaPosition, role: TopicRole | undefined): Decoded {
   const poison = (reason: string): Decoded => ({
     kind: 'poison',
@@ -45,10 +53,15 @@ export function decode(msg: RawMessage, pos: KafkaPosition, role: TopicRole | un
     return poison(`not JSON: ${(e as Error).message}`);
   }
   if (role.role === 'source') {
-    const r = canonicalEvent.safeParse(json);
-    if (!r.success) return poison(`not a canonical event: ${oneLine(r.error)}`);
-    if (r.data.source !== role.source) return poison(`event of source ${r.data.source} on the topic of ${role.source}`);
-    return { kind: 'event', event: r.data, pos };
+    let event: CanonicalEvent;
+    if (isCanonicalAsIs(json)) event = json;
+    else {
+      const r = canonicalEvent.safeParse(json);
+      if (!r.success) return poison(`not a canonical event: ${oneLine(r.error)}`);
+      event = r.data;
+    }
+    if (event.source !== role.source) return poison(`event of source ${event.source} on the topic of ${role.source}`);
+    return { kind: 'event', event, pos };
   }
   if (role.role === 'rejects') {
     const r = rejectMessage.safeParse(json);

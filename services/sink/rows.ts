@@ -3,7 +3,7 @@
 // ingest_runs). Pure functions, no I/O.
 import type { CanonicalEvent, EntityName, RejectMessage, RunMessage } from '../../schemas/events.ts';
 import { describeOrigin } from '../../schemas/events.ts';
-import { line } from './lines.ts';
+import { type Line, line } from './lines.ts';
 
 /** Where a message sat on Kafka. */
 export interface KafkaPosition {
@@ -89,11 +89,11 @@ export interface PreparedEvent {
   recordKey: string;
   updatedMs: number;
   /** The raw_events line, columns RAW_COLUMNS. */
-  raw: Buffer;
+  raw: Line;
   latestTable: string;
   /** The columns of the latest line, in order. */
   latestColumns: readonly string[];
-  latest: Buffer;
+  latest: Line;
   /** The (entity, unit, day) keys the event touches, parts joined by TOUCH_SEP. */
   touched: string[];
 }

@@ -78,6 +78,13 @@ function recordId(line: Buffer): Buffer {
   if (at === -1) return Buffer.alloc(0);
   const from = at + RECORD_ID.length;
   let to = line.indexOf(QUOTE, from);
-  while (to !== -1 && line[to - 1] === BACKSLASH) to = line.indexOf(QUOTE, to + 1);
+  while (to !== -1 && escaped(line, to, from)) to = line.indexOf(QUOTE, to + 1);
   return line.subarray(from, to === -1 ? line.length : to);
+}
+
+/** Whether the quote at `at` is escaped: an odd number of backslashes before it (after `from`). */
+function escaped(line: Buffer, at: number, from: number): boolean {
+  let n = 0;
+  for (let i = at - 1; i >= from && line[i] === BACKSLASH; i--) n++;
+  return n % 2 === 1;
 }

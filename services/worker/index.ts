@@ -21,6 +21,8 @@ export interface WorkerDeps {
   cfg: Config;
   store: Store;
   log: Logger;
+  /** The activities to run: createActivities of these deps unless given (e.g. decorated ones). */
+  activities?: Activities;
 }
 
 export interface WorkerOptions {
@@ -28,8 +30,6 @@ export interface WorkerOptions {
   schedule?: boolean;
   /** Another id than chiso-nightly (tests on a shared server). */
   scheduleId?: string;
-  /** Test-only: wraps the activities (the worker-kill fault case marks when one starts). */
-  wrapActivities?: (activities: Activities) => Activities;
 }
 
 export function createWorker(deps: WorkerDeps, opts: WorkerOptions = {}): Service {
@@ -56,7 +56,7 @@ export function createWorker(deps: WorkerDeps, opts: WorkerOptions = {}): Servic
         namespace,
         taskQueue,
         workflowsPath: WORKFLOWS_PATH,
-        activities: (opts.wrapActivities ?? ((a) => a))(createActivities({ ...deps, log: deps.log })),
+        activities: deps.activities ?? createActivities({ cfg: deps.cfg, store: deps.store, log: deps.log }),
       });
       running = worker.run().catch((e: unknown) => {
         failure = e as Error;

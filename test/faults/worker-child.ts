@@ -8,7 +8,7 @@ import { openStore } from '../../infra/clickhouse/store.ts';
 import { loadConfig } from '../../schemas/config.ts';
 import { createLogger } from '../../services/lib/logger.ts';
 import { createWorker } from '../../services/worker/index.ts';
-import type { Activities } from '../../workflows/activities/index.ts';
+import { type Activities, createActivities } from '../../workflows/activities/index.ts';
 import { insertFixture } from '../integration/indicators-fixture.ts';
 
 const cfg = loadConfig(process.env);
@@ -16,13 +16,14 @@ const log = createLogger('warn');
 const store = await openStore(cfg.clickhouse);
 await migrate(store, log);
 await insertFixture(store);
-const wrapActivities = (a: Activities): Activities => ({
-  ...a,
+const activities = createActivities({ cfg, store, log });
+const marked: Activities = {
+  ...activities,
   async computeIndicatorPeriods(...args: Parameters<Activities['computeIndicatorPeriods']>) {
     process.stdout.write('started\n');
     await sleep(2000);
-    return a.computeIndicatorPeriods(...args);
+    return activities.computeIndicatorPeriods(...args);
   },
-});
-await createWorker({ cfg, store, log }, { schedule: false, wrapActivities }).start();
+};
+await createWorker({ cfg, store, log, activities: marked }, { schedule: false }).start();
 process.stdout.write('ready\n');

@@ -163,7 +163,7 @@ class Generator {
       }
     }
     const name = `f${this.functions.length}`;
-    const table = this.constant(new Map([...byValue].map(([value, option]) => [value, option])));
+    const table = this.constant(byValue);
     const options = [...new Set(byValue.values())];
     // The options by name, looked up in a switch (no call through a variable: V8 inlines each).
     const cases = options.map((o) => `    case '${o}': return ${o}(o);`).join('\n');

@@ -6,7 +6,7 @@ import { topics } from '../../schemas/topics.ts';
 import { insertStatement } from '../../infra/clickhouse/store.ts';
 import { decode, topicRoles } from '../../services/sink/decode.ts';
 import { joinLines, line, lineBytes } from '../../services/sink/lines.ts';
-import { chTime, hcmDay, latestRow, touchedDays } from '../../services/sink/rows.ts';
+import { chTime, hcmDay, latestRow, rawLine, touchedDays } from '../../services/sink/rows.ts';
 
 const t = topics('');
 const roles = topicRoles(t);
@@ -45,6 +45,25 @@ describe('sink rows', () => {
     if (d.kind !== 'event') return;
     expect(touchedDays(d.event)).toEqual(['2025-03-05']);
     expect(latestRow(d.event)).toMatchObject({ record_id: 'TT-1', paid_at: '2025-03-05 00:10:00.000', updated_at: '2025-03-04 23:30:00.000', amount: 1000 });
+  });
+
+  it("takes zod's output, not the message, when zod would change it: unknown keys stripped, defaults filled in", () => {
+    const dmTopic = t.source('document-management');
+    const updated = '2025-03-04T10:00:00+07:00';
+    const doc = {
+      event_id: eventId('document-management', 'documents', 'VB-1', updated),
+      record_id: 'VB-1', unit_code: 'U01', updated_at: updated, run_id: 'r', origin: { uri: '/x.csv', line: 2 },
+      source: 'document-management', entity: 'documents', extra: 'dropped',
+      // number and kind left out: their defaults ('') are filled in.
+      data: { register: 'outgoing', issued_at: '2025-03-04', received_at: null, form: 'electronic', signature: 'public', secrecy: 'normal', to_state_agencies: true, via_national_axis: true, note: 'dropped' },
+    };
+    const d = decode({ value: Buffer.from(JSON.stringify(doc)), offset: '7', timestamp: '0' }, { ...pos, topic: dmTopic }, roles.get(dmTopic));
+    expect(d.kind).toBe('event');
+    if (d.kind !== 'event') return;
+    expect(d.event).not.toHaveProperty('extra');
+    expect(d.event.data).not.toHaveProperty('note');
+    expect(d.event.data).toMatchObject({ number: '', kind: '' });
+    expect(rawLine(d.event, pos)).not.toMatch(/dropped/);
   });
 
   it('turns bad JSON, a schema mismatch and a wrong-source event into poison rejects that say where they sat', () => {

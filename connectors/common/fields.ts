@@ -75,11 +75,11 @@ export class FieldReader {
     return this.parse(spec, opts.required ?? false, parseDay);
   }
 
-  /** A flag; absent or empty is false. */
-  flag(spec: FieldSpec): boolean {
+  /** A flag; absent or empty is false. `parse` reads a field whose flag has more spellings. */
+  flag(spec: FieldSpec, parse: (v: unknown) => Parsed<boolean> = parseFlag): boolean {
     const hit = this.find(spec);
     if (hit === undefined) return false;
-    const r = parseFlag(hit.value);
+    const r = parse(hit.value);
     if (r.ok) return r.value;
     this.fail(spec, r.error, hit.key);
     return false;

@@ -18,6 +18,16 @@ export function parseFlag(v: unknown): Parsed<boolean> {
   return { ok: false, error: `not a flag ${quote(v)} (expected 1/0, true/false, Có/Không, x/empty)` };
 }
 
+/**
+ * DuocThanhToanTrucTuyen: 0 not online, 1 online through the national portal's payment platform,
+ * 2 online through the province's own gateway (SOURCES.md: both count as online), or a flag spelling.
+ */
+export function parseOnlinePayment(v: unknown): Parsed<boolean> {
+  if (v === 2 || (typeof v === 'string' && v.trim() === '2')) return { ok: true, value: true };
+  const r = parseFlag(v);
+  return r.ok ? r : { ok: false, error: `not a payment channel ${quote(v)} (expected 0 not online, 1 national payment platform, 2 the province's gateway, or a flag: true/false, Có/Không, x/empty)` };
+}
+
 const GROUPED = (sep: string) => new RegExp(`^\\d{1,3}(?:\\${sep}\\d{3})+$`);
 const DOT_GROUPED = GROUPED('.');
 const COMMA_GROUPED = GROUPED(',');

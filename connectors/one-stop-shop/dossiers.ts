@@ -6,7 +6,7 @@ import { toInstant } from '../common/dates.ts';
 import { FieldReader, type FieldSpec } from '../common/fields.ts';
 import { type EntityMapper, finish, type MapInput, UPDATED } from '../common/mapper.ts';
 import { asText } from '../common/text.ts';
-import { parseFlag } from '../common/values.ts';
+import { parseFlag, parseOnlinePayment } from '../common/values.ts';
 
 const F = {
   code: { name: 'MaHoSo', aliases: ['Ma ho so', 'So ho so'] },
@@ -21,9 +21,9 @@ const F = {
   finished: { name: 'NgayKetThucXuLy', aliases: ['Ngay ket thuc xu ly'] },
   returned: { name: 'NgayTra', aliases: ['Ngay tra ket qua', 'Ngay tra'] },
   refused: { name: 'NgayTuChoi', aliases: ['Ngay tu choi'] },
-  status: { name: 'TrangThaiHoSo', aliases: ['Trang thai', 'Trang thai ho so'] },
+  status: { name: 'TrangThaiHoSo', aliases: ['TrangThaiHoSoId', 'Trang thai', 'Trang thai ho so'] },
   applicantType: { name: 'LoaiDoiTuong', aliases: ['Loai doi tuong'] },
-  digitised: { name: 'HoSoCoThanhPhanSoHoa', aliases: ['So hoa'] },
+  digitised: { name: 'HoSoCoThanhPhanSoHoa', aliases: ['HoSoCoThanhPhanSoHo', 'So hoa'] },
   vneid: { name: 'TaiKhoanDuocXacThucVoiVNeID', aliases: ['Xac thuc VNeID'] },
   paidOnline: { name: 'DuocThanhToanTrucTuyen', aliases: ['Thanh toan truc tuyen'] },
   electronicResult: { name: 'KetQuaDienTu', aliases: ['Ket qua dien tu'] },
@@ -81,7 +81,7 @@ function map(input: MapInput) {
   const digitisedFlag = r.flag(F.digitised);
   const electronicFlag = r.flag(F.electronicResult);
   const vneid = r.flag(F.vneid);
-  const paidOnline = r.flag(F.paidOnline);
+  const paidOnline = r.flag(F.paidOnline, parseOnlinePayment);
   let applicantId = r.text(F.applicantId);
   if (!applicantId) {
     const ids = list(r.find(F.applicantIds)?.value);

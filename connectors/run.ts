@@ -10,7 +10,8 @@ import { UnreadableFileError } from './common/readers/csv.ts';
 import { MAPPERS } from './mappers.ts';
 import { redactOriginal } from './redact.ts';
 import type { ChisoProducer } from './producer.ts';
-import type { RawRecord } from './types.ts';
+import type { FieldWarning } from './common/near-miss.ts';
+import type { MapResult, RawRecord } from './types.ts';
 
 export interface IngestDeps {
   producer: ChisoProducer;
@@ -42,11 +43,18 @@ export interface RunSummary {
   accepted: number;
   rejected: number;
   error: string;
+  /** Exported fields that look like a known field without being one (never read, never silent). */
+  warnings: RunWarning[];
   /** Set on a failed run: what failed, and whether trying the same run again can help (Temporal's retry policy reads it). */
   failure?: RunFailure;
   producedOffsets: Record<string, string>;
   startedAt: string;
   finishedAt: string;
+}
+
+export interface RunWarning extends FieldWarning {
+  /** How many records carried the field. */
+  records: number;
 }
 
 export interface RunFailure {
@@ -82,6 +90,14 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
   const counts = { read: 0, accepted: 0, rejected: 0 };
   let undecodable = 0;
   let error = '';
+  const warnings = new Map<string, RunWarning>();
+  const note = (r: MapResult) => {
+    for (const w of r.warnings ?? []) {
+      const seen = warnings.get(w.field);
+      if (seen) seen.records++;
+      else warnings.set(w.field, { ...w, records: 1 });
+    }
+  };
 
   const ledger = (status: RunMessage['status'], finishedAt: string | null): RunMessage => ({
     run_id: req.runId,
@@ -133,6 +149,7 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
           exportedAt: raw.exportedAt ?? exportedAt,
           pseudonymise: deps.pseudonymise,
         });
+        if (r.warnings !== undefined) note(r);
         if (r.kind === 'ok') {
           counts.accepted++;
           await deps.producer.send({ topic: t.source(req.source), key: r.event.record_id, value: JSON.stringify(r.event) });
@@ -168,5 +185,6 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
     failure ??= failureOf(e);
   }
   onProgress?.({ ...counts });
-  return { runId: req.runId, source: req.source, entity: req.entity, origin: req.origin, status, ...counts, error, ...(failure ? { failure } : {}), producedOffsets, startedAt, finishedAt };
+  for (const w of warnings.values()) log.warn({ field: w.field, looks_like: w.looksLike, records: w.records }, 'an exported field looks like a known one but is not read');
+  return { runId: req.runId, source: req.source, entity: req.entity, origin: req.origin, status, ...counts, error, warnings: [...warnings.values()], ...(failure ? { failure } : {}), producedOffsets, startedAt, finishedAt };
 }

@@ -1,5 +1,6 @@
 // What flows between the parts of a connector: readers (file formats, the HTTP export API) yield raw
 // records with their location and original text; mappers turn each into a canonical event or a reject.
+import type { FieldWarning } from './common/near-miss.ts';
 import type { CanonicalEvent, EntityName, Origin, RejectMessage, SourceId } from '../schemas/events.ts';
 
 /** One record as read, before validation: field names as exported (JSON keys or spreadsheet headings). */
@@ -16,8 +17,8 @@ export interface RawRecord {
 
 /** The result of mapping one raw record: a value, never an exception. */
 export type MapResult =
-  | { kind: 'ok'; event: CanonicalEvent }
-  | { kind: 'reject'; field: string; reason: string };
+  | { kind: 'ok'; event: CanonicalEvent; warnings?: FieldWarning[] }
+  | { kind: 'reject'; field: string; reason: string; warnings?: FieldWarning[] };
 
 export interface MapContext {
   runId: string;

@@ -36,6 +36,11 @@ export class FieldReader {
     }
   }
 
+  /** Every key of the record, as exported. */
+  keys(): IterableIterator<string> {
+    return [...this.byKey.values()].map((e) => e.key).values();
+  }
+
   /** The raw value of a field and the key it was found under, if present. */
   find(spec: FieldSpec): { key: string; value: unknown } | undefined {
     for (const name of [spec.name, ...(spec.aliases ?? [])]) {

@@ -3,6 +3,7 @@
 import { canonicalEvent, type CanonicalEvent, type EntityName, eventId, type Origin, type SourceId } from '../../schemas/events.ts';
 import type { MapResult } from '../types.ts';
 import type { FieldReader, FieldSpec } from './fields.ts';
+import { nearMisses } from './near-miss.ts';
 
 export interface MapInput {
   fields: Record<string, unknown>;
@@ -27,12 +28,19 @@ export const UPDATED: FieldSpec = { name: 'NgayCapNhat', aliases: ['Ngay cap nha
 export function finish(
   r: FieldReader,
   input: MapInput,
-  m: { source: SourceId; entity: EntityName },
+  m: { source: SourceId; entity: EntityName; fields: readonly FieldSpec[] },
   build: () => { recordId: string; unitCode: string; data: Record<string, unknown> } | undefined,
 ): MapResult {
   const updated = r.time(UPDATED);
   const body = r.error ? undefined : build();
-  if (r.error || body === undefined) return { kind: 'reject', field: r.error?.field ?? '', reason: r.error?.reason ?? 'record does not fit' };
+  const misses = nearMisses(r.keys(), m.fields);
+  const warnings = misses.length > 0 ? { warnings: misses } : {};
+  if (r.error || body === undefined) {
+    // A required field reported missing while a look-alike is present: say so in the reason.
+    const hint = misses.find((w) => w.looksLike === r.error?.field);
+    const reason = (r.error?.reason ?? 'record does not fit') + (hint ? ` (the record has "${hint.field}": a misspelling of ${hint.looksLike}?)` : '');
+    return { kind: 'reject', field: r.error?.field ?? '', reason, ...warnings };
+  }
   const updatedAt = updated ?? input.exportedAt;
   const candidate = {
     event_id: eventId(m.source, m.entity, body.recordId, updatedAt),
@@ -49,7 +57,7 @@ export function finish(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.join('.') ?? '';
-    return { kind: 'reject', field: path, reason: `${path || 'record'}: ${issue?.message ?? 'does not fit the canonical event'}` };
+    return { kind: 'reject', field: path, reason: `${path || 'record'}: ${issue?.message ?? 'does not fit the canonical event'}`, ...warnings };
   }
-  return { kind: 'ok', event: parsed.data as CanonicalEvent };
+  return { kind: 'ok', event: parsed.data as CanonicalEvent, ...warnings };
 }

@@ -63,3 +63,41 @@ describe('field spellings', () => {
     expect(dossier({ ...rest, HoSoCoThanhPhanSoHo: 0 }).has_digitized_components).toBe(false);
   });
 });
+
+describe('fields that look like known ones', () => {
+  const map = (fields: Record<string, unknown>) =>
+    MAPPERS.dossiers.map({ fields: { hoSo: fields }, origin: { uri: 'x', line: 1 }, runId: 'r', exportedAt: '2025-04-01T00:00:00+07:00', pseudonymise: hash });
+
+  it('a near spelling of an optional field is a warning, and the field is not read', () => {
+    const { HoSoCoThanhPhanSoHoa: _, ...rest } = base;
+    const r = map({ ...rest, HoSoCoThanhPhanSoHoaa: 1 });
+    expect(r.kind).toBe('ok');
+    expect(r.warnings).toEqual([{ field: 'HoSoCoThanhPhanSoHoaa', looksLike: 'HoSoCoThanhPhanSoHoa' }]);
+    if (r.kind === 'ok') expect((r.event.data as Record<string, unknown>).has_digitized_components).toBe(false);
+  });
+
+  it('a near spelling of a required field names it in the reject', () => {
+    const { NgayTiepNhan: _, ...rest } = base;
+    const r = map({ ...rest, NgayTiepNhann: '20250101083200' });
+    expect(r.kind).toBe('reject');
+    if (r.kind === 'reject') expect(r.reason).toBe('NgayTiepNhan: missing (the record has "NgayTiepNhann": a misspelling of NgayTiepNhan?)');
+  });
+
+  it('the fields of the samples raise no warning', async () => {
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(new URL('../../infra/samples/data/one-stop-shop/dossiers.ndjson', import.meta.url), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const warned = lines.flatMap((l) => {
+      try {
+        return MAPPERS.dossiers.map({ fields: JSON.parse(l) as Record<string, unknown>, origin: { uri: 'x', line: 1 }, runId: 'r', exportedAt: '2025-04-01T00:00:00+07:00', pseudonymise: hash }).warnings ?? [];
+      } catch {
+        return [];
+      }
+    });
+    expect(warned).toEqual([]);
+  });
+
+  it('unrelated fields of similar length are not look-alikes', () => {
+    const r = map({ ...base, TenLinhVuc: 'Tư pháp', NgayTao: '20250101', GhiChu: 'x' });
+    expect(r.warnings).toBeUndefined();
+  });
+});

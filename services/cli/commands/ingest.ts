@@ -72,6 +72,9 @@ function describe(r: RunSummary, rejectsTopic: string): string {
   const counts = `  đọc / read ${r.read}, nhận / accepted ${r.accepted}, loại / rejected ${r.rejected}`;
   const lines = [head, counts];
   if (r.rejected > 0) lines.push(`  bản ghi bị loại / rejects: Kafka topic ${rejectsTopic}, run_id ${r.runId} (ClickHouse table rejects once the sink has consumed them)`);
+  for (const w of r.warnings ?? []) {
+    lines.push(`  cảnh báo / warning: trường "${w.field}" (${w.records} bản ghi / records) giống ${w.looksLike} nhưng không được đọc / looks like ${w.looksLike} but is not read: ask the vendor, or report it as a new spelling`);
+  }
   if (r.error) lines.push(`  error: ${r.error}`);
   return lines.join('\n');
 }

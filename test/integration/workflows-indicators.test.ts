@@ -2,8 +2,10 @@
 // same activities, chDB store and schedule code as the all-in-one process): computeIndicators writes
 // values, backfill reports progress, and late data for an already computed day is picked up by the
 // nightly schedule's next run (triggered), which recomputes that day and its month.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
@@ -15,6 +17,16 @@ import { randomName, testConfig } from '../support/env.ts';
 import { DOSSIERS, insertFixture } from './indicators-fixture.ts';
 
 const log = createLogger('warn');
+const BIN = fileURLToPath(new URL('../../bin/chiso.js', import.meta.url));
+
+/** The `chiso` binary as an operator runs it (asynchronously: the worker of this process must keep running). */
+function chiso(args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...inject('stackEnv'), ...env }, timeout: 120_000 }, (e, out, err) =>
+      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err }),
+    );
+  });
+}
 const DAYS = ['2025-03-01', '2025-03-02', '2025-03-03'];
 
 describe('indicator workflows on Temporal', () => {
@@ -103,5 +115,27 @@ describe('indicator workflows on Temporal', () => {
     expect(await value('dossier_online', 'X0101', 'month', '2025-03-01')).toBe(66.67);
     expect(await value('dossier_online', 'H01', 'month', '2025-03-01')).toBe(66.67); // 6 online of 9
     expect((await client.schedule.getHandle(scheduleId).describe()).info.recentActions.length).toBeGreaterThan(before);
+  });
+
+  it('chiso nightly --date --wait runs the nightly workflow now and prints the days it recomputed', async () => {
+    const r = await chiso(['nightly', '--date', '2025-03-02', '--wait', '--json'], { TEMPORAL_TASK_QUEUE: cfg.temporal.taskQueue });
+    expect(r.code, r.err).toBe(0);
+    const out = JSON.parse(r.out) as { computedDays: string[]; seconds: number; workflowId: string };
+    expect(out.computedDays).toContain('2025-03-02');
+    expect(out.computedDays.every((d) => d <= '2025-03-02')).toBe(true);
+    expect(out.workflowId).toMatch(/^chiso-nightly-manual-2025-03-03-/);
+    expect(await value('dossier_online', 'X0101', 'day', '2025-03-02')).not.toBeUndefined();
+  });
+
+  it('nightly and compute say at once that no worker polls, instead of waiting forever', async () => {
+    const env = { TEMPORAL_TASK_QUEUE: randomName('nobody') };
+    for (const args of [['nightly', '--wait'], ['compute', '--from', '2025-03-01', '--to', '2025-03-02']]) {
+      const r = await chiso(args, env);
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toContain(`no chiso worker polls the task queue '${env.TEMPORAL_TASK_QUEUE}'`);
+    }
+    const bad = await chiso(['nightly', '--date', '2025-02-30x'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--date: expected a day in the form YYYY-MM-DD');
   });
 });

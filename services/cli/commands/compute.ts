@@ -7,7 +7,7 @@ import { daysBetween } from '../../indicators/periods.ts';
 import { UsageError } from '../../lib/errors.ts';
 import type { Config } from '../../../schemas/config.ts';
 import { makeContext } from '../context.ts';
-import { withTemporal } from './temporal-client.ts';
+import { requireWorker, withTemporal } from './temporal-client.ts';
 
 interface Progress {
   done: number;
@@ -25,6 +25,7 @@ function parseDay(flag: string, v: string): string {
 /** Runs the backfill workflow for from..to on the running worker, printing its progress; resolves with its result. */
 export async function runBackfill(cfg: Config, say: (line: string) => void, from: string, to: string): Promise<unknown> {
   return withTemporal(cfg, async (client) => {
+    await requireWorker(client, cfg);
     const workflowId = `chiso-compute-${from}-${to}-${randomBytes(3).toString('hex')}`;
     const handle = await client.workflow.start('backfill', { taskQueue: cfg.temporal.taskQueue, workflowId, args: [{ from, to }] });
     say(`computing ${daysBetween(from, to).length} day(s) ${from}..${to} (workflow ${workflowId})`);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { IMPORTS, type ImportKind, parseCsv, type RowError } from '../../indicators/import.ts';
 import { UsageError } from '../../lib/errors.ts';
 import { makeContext } from '../context.ts';
-import { withTemporal } from './temporal-client.ts';
+import { requireWorker, withTemporal } from './temporal-client.ts';
 
 const describeErrors = (errors: RowError[]) => errors.map((e) => `  line ${e.line}${e.field ? `, ${e.field}` : ''}: ${e.reason}`).join('\n');
 
@@ -29,13 +29,14 @@ function register(program: Command, kind: ImportKind, name: string, what: string
       }
       // Manual rows keep their line: the worker refuses unknown units row by row.
       const rows = kind === 'manual' ? parsed.rows.map((r, i) => ({ ...r, line: i + 2 })) : parsed.rows;
-      const r = await withTemporal(ctx.cfg, (client) =>
-        client.workflow.execute('importData', {
+      const r = await withTemporal(ctx.cfg, async (client) => {
+        await requireWorker(client, ctx.cfg);
+        return client.workflow.execute('importData', {
           taskQueue: ctx.cfg.temporal.taskQueue,
           workflowId: `chiso-import-${kind}-${randomBytes(4).toString('hex')}`,
           args: [{ kind, rows }],
-        }),
-      );
+        });
+      });
       ctx.result(r, () => `${r.written} ${what} row(s) imported${r.errors.length ? `; ${r.errors.length} refused:\n${describeErrors(r.errors)}` : ''}`);
       if (r.errors.length > 0) process.exitCode = 1;
     });

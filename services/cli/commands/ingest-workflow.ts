@@ -1,31 +1,17 @@
 // `chiso ingest` by default: the ingestion runs as the `ingest` workflow on the worker (the process
 // that owns the store), so a failed run is a failed workflow with its reason in the Temporal UI. The
 // run summaries come back as the workflow's result, or as the details of its failure.
-import { ApplicationFailure, type Client, WorkflowFailedError } from '@temporalio/client';
-import type { Config } from '../../../schemas/config.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { newRunId } from '../../../connectors/files.ts';
 import { type IngestInput, type IngestResult, ingestWorkflowId } from '../../../workflows/ingest.ts';
 import type { Context } from '../context.ts';
-import { withTemporal } from './temporal-client.ts';
-
-/** Refuses at once when no worker polls the task queue, rather than leaving a workflow waiting for one. */
-export async function requireWorker(client: Client, cfg: Config, direct = ''): Promise<void> {
-  const r = await client.workflowService.describeTaskQueue({
-    namespace: cfg.temporal.namespace,
-    taskQueue: { name: cfg.temporal.taskQueue },
-    taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW (@temporalio/proto is not a direct dependency)
-  });
-  if ((r.pollers ?? []).length === 0) {
-    throw new UsageError(`no chiso worker polls the Temporal task queue ${cfg.temporal.taskQueue}: start the stack ('npx chiso up')${direct}`);
-  }
-}
+import { requireWorker, withTemporal } from './temporal-client.ts';
 
 export async function ingestViaWorkflow(ctx: Context, input: Omit<IngestInput, 'runId'>): Promise<IngestResult & { error?: string }> {
   const runId = newRunId();
   const workflowId = ingestWorkflowId(runId);
   return withTemporal(ctx.cfg, async (client) => {
-    await requireWorker(client, ctx.cfg, ', or ingest in this process with --direct');
+    await requireWorker(client, ctx.cfg, ' (or ingest in this process with --direct)');
     ctx.say(`Temporal workflow ${workflowId} (run ${runId})...`);
     try {
       return (await client.workflow.execute('ingest', { taskQueue: ctx.cfg.temporal.taskQueue, workflowId, args: [{ ...input, runId }] })) as IngestResult;

@@ -8,8 +8,7 @@ import { replayWorkflowId, type ReplaySummary } from '../../../workflows/replay.
 import { UsageError } from '../../lib/errors.ts';
 import { apiClient, expectOk } from '../../ioc-api/client.ts';
 import { type Context, makeContext } from '../context.ts';
-import { requireWorker } from './ingest-workflow.ts';
-import { withTemporal } from './temporal-client.ts';
+import { requireWorker, withTemporal } from './temporal-client.ts';
 
 interface ReplayOptions {
   failed?: boolean;

@@ -8,6 +8,7 @@ import type { Logger } from '../services/lib/logger.ts';
 import { formatTimeMs } from './common/dates.ts';
 import { UnreadableFileError } from './common/readers/csv.ts';
 import { MAPPERS } from './mappers.ts';
+import { runCounters } from './metrics.ts';
 import { redactOriginal } from './redact.ts';
 import type { ChisoProducer } from './producer.ts';
 import type { RawRecord } from './types.ts';
@@ -80,6 +81,7 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
   const startedAt = formatTimeMs(startMs);
   const exportedAt = req.exportedAt ?? startedAt;
   const counts = { read: 0, accepted: 0, rejected: 0 };
+  const counters = runCounters(req.source, req.entity);
   let undecodable = 0;
   let error = '';
 
@@ -140,7 +142,10 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
           await reject(raw, r.field, r.reason);
         }
       }
-      if (onProgress && counts.read % PROGRESS_EVERY === 0) onProgress({ ...counts });
+      if (counts.read % PROGRESS_EVERY === 0) {
+        counters.add(counts);
+        onProgress?.({ ...counts });
+      }
     }
     if (counts.read > 0 && undecodable === counts.read) {
       status = 'failed';
@@ -167,6 +172,8 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
     error ||= `the run ledger could not be produced: ${errorMessage(e)}`;
     failure ??= failureOf(e);
   }
+  counters.add(counts);
+  counters.finished(status);
   onProgress?.({ ...counts });
   return { runId: req.runId, source: req.source, entity: req.entity, origin: req.origin, status, ...counts, error, ...(failure ? { failure } : {}), producedOffsets, startedAt, finishedAt };
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../services/lib/logger.ts';
 import { formatTimeMs } from './common/dates.ts';
 import { UnreadableFileError } from './common/readers/csv.ts';
 import { MAPPERS } from './mappers.ts';
+import { runCounters } from './metrics.ts';
 import { redactOriginal } from './redact.ts';
 import type { ChisoProducer } from './producer.ts';
 import type { FieldWarning } from './common/near-miss.ts';
@@ -88,6 +89,7 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
   const startedAt = formatTimeMs(startMs);
   const exportedAt = req.exportedAt ?? startedAt;
   const counts = { read: 0, accepted: 0, rejected: 0 };
+  const counters = runCounters(req.source, req.entity);
   let undecodable = 0;
   let error = '';
   const warnings = new Map<string, RunWarning>();
@@ -157,7 +159,10 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
           await reject(raw, r.field, r.reason);
         }
       }
-      if (onProgress && counts.read % PROGRESS_EVERY === 0) onProgress({ ...counts });
+      if (counts.read % PROGRESS_EVERY === 0) {
+        counters.add(counts);
+        onProgress?.({ ...counts });
+      }
     }
     if (counts.read > 0 && undecodable === counts.read) {
       status = 'failed';
@@ -184,6 +189,8 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
     error ||= `the run ledger could not be produced: ${errorMessage(e)}`;
     failure ??= failureOf(e);
   }
+  counters.add(counts);
+  counters.finished(status);
   onProgress?.({ ...counts });
   for (const w of warnings.values()) log.warn({ field: w.field, looks_like: w.looksLike, records: w.records }, 'an exported field looks like a known one but is not read');
   return { runId: req.runId, source: req.source, entity: req.entity, origin: req.origin, status, ...counts, error, warnings: [...warnings.values()], ...(failure ? { failure } : {}), producedOffsets, startedAt, finishedAt };

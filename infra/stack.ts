@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../schemas/config.ts';
+import { cliApiToken } from '../services/ioc-api/tokens.ts';
 import { InfraError } from '../services/lib/errors.ts';
 import { kafkaReady, startBroker, stopBroker } from './kafka/broker.ts';
 import { KAFKA_VERSION } from './kafka/obtain.ts';
@@ -39,8 +40,8 @@ function appUrl(cfg: Config): string {
 
 async function appHealthy(cfg: Config): Promise<boolean> {
   try {
-    const r = await fetch(`${appUrl(cfg)}/health`, { signal: AbortSignal.timeout(2000) });
-    return r.status === 200 || r.status === 503;
+    const r = await fetch(`${appUrl(cfg)}/health/live`, { signal: AbortSignal.timeout(2000) });
+    return r.status === 200;
   } catch {
     return false;
   }
@@ -137,8 +138,11 @@ export async function status(cfg: Config): Promise<PartStatus[]> {
   let health: { parts?: Record<string, { ok: boolean; version?: string; detail?: string }> } | undefined;
   if (appPid !== undefined) {
     try {
-      const r = await fetch(`${appUrl(cfg)}/health`, { signal: AbortSignal.timeout(5000) });
-      health = (await r.json()) as typeof health;
+      // The details (versions, where) need an operator token: the CLI's own.
+      const token = cliApiToken(cfg);
+      const r = await fetch(`${appUrl(cfg)}/health/ready`, { signal: AbortSignal.timeout(5000), ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+      const body = (await r.json()) as { details?: typeof health };
+      health = body.details ?? {};
     } catch {
       health = undefined;
     }

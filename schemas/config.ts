@@ -88,6 +88,8 @@ export const envSchema = z.object({
       ),
     )
     .optional(),
+  /** When set, GET /metrics asks for `Authorization: Bearer <this>`; unset, it is open (bind the port to a private network). */
+  CHISO_METRICS_TOKEN: z.string().regex(/^[A-Za-z0-9._~-]{16,}$/, { error: 'CHISO_METRICS_TOKEN: expected a token of at least 16 of A-Z a-z 0-9 . _ ~ -' }).optional(),
   CHISO_ROLES: z
     .string()
     .transform((v) => v.split(',').map((r) => r.trim()).filter((r) => r.length > 0))
@@ -156,6 +158,8 @@ export interface Config {
   sourceApiToken?: string;
   /** IOC API bearer tokens; a token limited to a unit's subtree carries that unit code. Unset: the embedded stack generates one. */
   apiTokens?: { token: string; unit?: string }[];
+  /** Bearer token Prometheus sends to GET /metrics (CHISO_METRICS_TOKEN); unset: /metrics is open. */
+  metricsToken?: string;
   /** Which parts this process runs: all three in the embedded all-in-one process. */
   roles: ('sink' | 'worker' | 'api')[];
   /** The sink's consumer group when not the default SINK_GROUP (CHISO_SINK_GROUP). */
@@ -223,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(e.CHISO_FAULT ? { fault: e.CHISO_FAULT } : {}),
     ...(e.CHISO_PII_SECRET ? { piiSecret: e.CHISO_PII_SECRET } : {}),
     ...(e.CHISO_SOURCE_API_TOKEN ? { sourceApiToken: e.CHISO_SOURCE_API_TOKEN } : {}),
+    ...(e.CHISO_METRICS_TOKEN ? { metricsToken: e.CHISO_METRICS_TOKEN } : {}),
     ...(e.CHISO_API_TOKENS
       ? {
           apiTokens: e.CHISO_API_TOKENS.map((t) => {

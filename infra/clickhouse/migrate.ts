@@ -70,3 +70,13 @@ export async function migrate(store: Store, log: Logger, dir = MIGRATIONS_DIR): 
   }
   return count;
 }
+
+/** The migrations not yet applied to the store's database (names, in order); throws when the store does not answer. */
+export async function pendingMigrations(store: Store, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const { db } = store;
+  const [table] = await select<{ n: number | string }>(store, 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {t:String}', { db, t: 'schema_migrations' });
+  const applied = Number(table?.n ?? 0) > 0 ? new Set((await select<{ version: number }>(store, `SELECT DISTINCT version FROM ${db}.schema_migrations`)).map((r) => Number(r.version))) : new Set<number>();
+  return loadMigrations(dir)
+    .filter((m) => !applied.has(m.version))
+    .map((m) => m.name);
+}

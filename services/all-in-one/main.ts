@@ -10,7 +10,7 @@ import { createLogger } from '../lib/logger.ts';
 import { createSink } from '../sink/index.ts';
 import { createWorker } from '../worker/index.ts';
 import type { Service } from '../lib/service.ts';
-import { healthReport } from './health.ts';
+import { readiness } from './health.ts';
 import { buildHttp } from './http.ts';
 
 const cfg = loadConfig(process.env);
@@ -23,7 +23,7 @@ if (cfg.roles.includes('sink')) services.push(createSink({ cfg, store, log }));
 if (cfg.roles.includes('worker')) services.push(createWorker({ cfg, store, log }));
 for (const s of services) await s.start();
 
-const http = await buildHttp(log, { cfg, store, health: () => healthReport(cfg, store, services) });
+const http = await buildHttp(log, { cfg, store, readiness: () => readiness(cfg, store, services) });
 await http.listen({ host: cfg.bindHost, port: cfg.api.port });
 writeFileSync(stackPaths(cfg).app.portFile, `${cfg.api.port}\n`);
 log.info({ url: `http://${cfg.bindHost}:${cfg.api.port}/`, store: store.where }, 'chiso is up');

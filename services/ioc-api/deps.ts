@@ -2,6 +2,7 @@
 import type { Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { FailedAuthLimiter } from './auth-limit.ts';
 import type { UnitTree } from './units.ts';
 import type { Sources } from './sources.ts';
 
@@ -9,6 +10,8 @@ export interface IocDeps {
   cfg: Config;
   store: Store;
   log: Logger;
+  /** Failed authentications per address, shared with /health/ready; a fresh one when not given. */
+  authLimiter?: FailedAuthLimiter;
 }
 
 export interface RouteDeps extends IocDeps {

@@ -2,6 +2,8 @@
 // token, scoped to a unit's subtree when the token carries one; plus the dashboard at `/`.
 import type { FastifyInstance } from 'fastify';
 import { authenticator } from './auth.ts';
+import { FailedAuthLimiter } from './auth-limit.ts';
+import { bodyLimitOf } from './limits.ts';
 import { registerDashboard } from './dashboard.ts';
 import type { IocDeps, RouteDeps } from './deps.ts';
 import { unitsAndIndicatorsRoutes } from './routes/catalogue.ts';
@@ -23,7 +25,11 @@ export async function registerIocApi(app: FastifyInstance, deps: IocDeps): Promi
 
   await app.register(
     async (api) => {
-      api.addHook('onRequest', authenticator(tokens));
+      // Every route states the body it accepts (limits.ts); set before the routes are added.
+      api.addHook('onRoute', (route) => {
+        route.bodyLimit ??= bodyLimitOf(route.method, route.url);
+      });
+      api.addHook('onRequest', authenticator(tokens, deps.authLimiter ?? new FailedAuthLimiter()));
       // Access log: route pattern, status, duration and the token's label; never the token, the
       // client address or query values (which may carry run ids or unit codes of a scoped caller).
       api.addHook('onResponse', async (req, reply) => {

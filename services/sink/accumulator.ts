@@ -230,13 +230,12 @@ export class Accumulator {
           const t0 = performance.now();
           const fence = Math.min(...batch.map((e) => e.fence));
           const r = await writeChunks(this.store, batch.map((e) => e.chunk), touchedAt, { ...this.opts.hooks, stillOurs: () => this.fences === fence });
-          this.metrics.flushMs.observe(performance.now() - t0);
-          this.record(r, batch);
+          this.record(r, batch, performance.now() - t0);
           this.retrying = false;
           return true;
         } catch (e) {
           if (e instanceof Fenced) throw e;
-          this.metrics.insertErrors++;
+          this.metrics.recordInsertError();
           this.retrying = true;
           if (attempt === 0) for (const x of batch) resumes.push(x.control.pause());
           const delay = Math.min(this.opts.backoffMs.max, this.opts.backoffMs.initial * 2 ** attempt) * (0.8 + Math.random() * 0.4);
@@ -288,17 +287,8 @@ export class Accumulator {
     }
   }
 
-  private record(r: Awaited<ReturnType<typeof writeChunks>>, batch: Entry[]): void {
-    const m = this.metrics;
-    m.flushes++;
-    m.rowsWritten += r.rowsWritten;
-    m.eventsWritten += r.eventsWritten;
-    m.duplicatesDropped += r.duplicatesDropped;
-    m.rejects += r.rejects;
-    m.poison += r.poison;
-    m.batchRows.observe(batch.reduce((n, e) => n + e.chunk.items.length, 0));
-    for (const ms of r.insertMs) m.insertMs.observe(ms);
-    m.dedupMs.observe(r.dedupMs);
+  private record(r: Awaited<ReturnType<typeof writeChunks>>, batch: Entry[], flushMs: number): void {
+    this.metrics.recordFlush(r, batch.reduce((n, e) => n + e.chunk.items.length, 0), flushMs);
     this.lastInsertMs = r.insertMs.reduce((a, b) => a + b, 0);
     this.lastFlushAt = Date.now();
   }

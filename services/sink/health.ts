@@ -60,9 +60,12 @@ export function sinkHealth(h: HealthInputs): Health {
           : idle
             ? 'idle, no lag'
             : `stalled: ${totalLag} messages behind and no progress for ${Math.round((Date.now() - h.lastProgressAt) / 1000)} s`;
+  // A short reason for the unauthenticated readiness answer: no broker names, no error texts.
+  const reason = ok ? undefined : !h.running ? 'not running' : h.crashed ? 'consumer crashed' : h.retrying ? 'ClickHouse writes failing' : 'stalled';
   return {
     ok,
     detail,
+    ...(reason ? { reason } : {}),
     lag: h.lag,
     lagSource: h.lagSource,
     totalLag,

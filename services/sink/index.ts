@@ -15,7 +15,7 @@ import { Accumulator } from './accumulator.ts';
 import { createBatchHandler, type PartitionProgress } from './consumer.ts';
 import { topicRoles } from './decode.ts';
 import { lagFromBatches, measureLag, sinkHealth } from './health.ts';
-import { SinkMetrics } from './metrics.ts';
+import { reportLag, SinkMetrics } from './metrics.ts';
 
 export interface SinkDeps {
   cfg: Config;
@@ -82,6 +82,16 @@ export function createSink(deps: SinkDeps): Sink {
   let running = false;
   let crashed: string | undefined;
   let startedAt = 0;
+  let withdrawLag: (() => void) | undefined;
+
+  /** Lag per partition from the broker, or, when it does not answer, as last seen in the batches. */
+  const currentLag = async (): Promise<{ lag: Record<string, number>; lagSource: 'broker' | 'batches' }> => {
+    try {
+      return { lag: await measureLag(admin, groupId, t.all, 3000), lagSource: 'broker' };
+    } catch {
+      return { lag: lagFromBatches(progress), lagSource: 'batches' };
+    }
+  };
 
   return {
     name: 'sink',
@@ -117,12 +127,14 @@ export function createSink(deps: SinkDeps): Sink {
       });
       running = true;
       startedAt = Date.now();
+      withdrawLag = reportLag(async () => (await currentLag()).lag);
       log.info({ groupId, topics: t.all }, 'sink consuming');
     },
 
     async stop() {
       if (!consumer) return;
       running = false;
+      withdrawLag?.();
       // Nothing more is queued; what is queued is written and committed (or, if ClickHouse still
       // fails after drainMs, left uncommitted for a redelivery); then the consumer leaves the group.
       consumer.pause(t.all.map((topic) => ({ topic })));
@@ -135,14 +147,7 @@ export function createSink(deps: SinkDeps): Sink {
     },
 
     async health(): Promise<Health> {
-      let lag: Record<string, number>;
-      let lagSource: 'broker' | 'batches' = 'broker';
-      try {
-        lag = await measureLag(admin, groupId, t.all, 3000);
-      } catch {
-        lag = lagFromBatches(progress);
-        lagSource = 'batches';
-      }
+      const { lag, lagSource } = await currentLag();
       metrics.lag = Object.values(lag).reduce((a, b) => a + b, 0);
       const lastBatchAt = Math.max(0, ...[...progress.values()].map((p) => p.at));
       return sinkHealth({

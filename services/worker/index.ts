@@ -10,6 +10,8 @@ import { loadReferenceData } from '../indicators/load.ts';
 import { InfraError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Health, Service } from '../lib/service.ts';
+import { temporalReady } from '../../infra/temporal/server.ts';
+import { timedActivities } from './activity-metrics.ts';
 import { installTemporalRuntime } from './runtime-logger.ts';
 import { ensureMonthlyReportSchedule } from '../ioc-api/report/schedule.ts';
 import { ensurePullSchedules } from './pulls.ts';
@@ -56,7 +58,7 @@ export function createWorker(deps: WorkerDeps, opts: WorkerOptions = {}): Servic
         namespace,
         taskQueue,
         workflowsPath: WORKFLOWS_PATH,
-        activities: deps.activities ?? createActivities({ cfg: deps.cfg, store: deps.store, log: deps.log }),
+        activities: timedActivities(deps.activities ?? createActivities({ cfg: deps.cfg, store: deps.store, log: deps.log })),
       });
       running = worker.run().catch((e: unknown) => {
         failure = e as Error;
@@ -81,8 +83,12 @@ export function createWorker(deps: WorkerDeps, opts: WorkerOptions = {}): Servic
       await native?.close();
     },
     async health(): Promise<Health> {
+      // RUNNING alone does not say the polls reach the server: the worker keeps that state while Temporal is away.
       const state = worker?.getState() ?? 'INITIALIZED';
-      return { ok: state === 'RUNNING', detail: failure ? `${state}: ${failure.message}` : state, taskQueue };
+      const reachable = state === 'RUNNING' && (await temporalReady(address));
+      const ok = state === 'RUNNING' && reachable;
+      const reason = ok ? undefined : state !== 'RUNNING' ? `not polling (${state})` : 'Temporal unreachable';
+      return { ok, detail: failure ? `${state}: ${failure.message}` : state, ...(reason ? { reason } : {}), taskQueue };
     },
   };
 }

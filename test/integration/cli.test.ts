@@ -52,8 +52,14 @@ describe('chiso up / status / down', () => {
     const pids = started.parts.flatMap((p) => (p.pid ? [p.pid] : []));
     expect(pids).toHaveLength(3);
 
-    const health = await fetch(`http://127.0.0.1:${api}/health`);
-    expect(health.status).toBe(200);
+    const live = await fetch(`http://127.0.0.1:${api}/health/live`);
+    expect(await live.text()).toBe('ok');
+    // Every role of the all-in-one process is ready; the anonymous answer has no details.
+    const ready = await fetch(`http://127.0.0.1:${api}/health/ready`);
+    expect(await ready.json()).toEqual({ status: 'ready', reasons: [] });
+    expect(ready.status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${api}/metrics`)).text();
+    expect(metrics).toContain('chiso_process_cpu_user_seconds_total');
 
     const st = chiso(['status', '--json'], env);
     expect(st.code, st.err).toBe(0);

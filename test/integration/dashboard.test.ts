@@ -1,6 +1,7 @@
 // The dashboard in Debian's Chromium (playwright-core): open it with a token in the URL, pick 2025
 // and a ward, read the scorecard, open an indicator's chart, and take screenshots under
-// test/artifacts/. Every request that is not to the API's own origin is blocked and must not occur.
+// test/artifacts/. Every request that is not to the API's own origin is blocked and must not occur,
+// and the page logs no error (a Content-Security-Policy violation is one).
 import { mkdirSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +35,9 @@ describe('dashboard', () => {
     const foreign: string[] = [];
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
     await page.route('**/*', async (route) => {
       const url = route.request().url();
       if (url.startsWith(base)) return route.continue();
@@ -41,7 +45,8 @@ describe('dashboard', () => {
       return route.abort();
     });
 
-    await page.goto(`${base}/#token=${TOKENS.admin}`);
+    const landing = await page.goto(`${base}/#token=${TOKENS.admin}`);
+    expect(landing?.headers()['content-security-policy']).toContain("script-src 'self'");
     await page.locator('.node[data-unit="T01"]').waitFor();
     expect(await page.evaluate(() => localStorage.getItem('chiso.token'))).toBe(TOKENS.admin);
     expect(page.url()).not.toContain('token=');

@@ -1,11 +1,13 @@
-// The IOC API as the IOC tests use it: Fastify on a database of its own in chDB (this process),
-// migrated and seeded with the IOC fixture (fixtures/ioc-seed.ts), tokens from TOKEN_ENV; listening
+// The IOC API as the IOC tests use it: the all-in-one process's HTTP front (security headers, health,
+// metrics) with the `api` role, on a database of its own in chDB (this process), migrated and seeded
+// with the IOC fixture (fixtures/ioc-seed.ts), tokens from TOKEN_ENV; listening
 // on a free local port when a browser needs it, otherwise reached through app.inject.
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, type Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
-import { registerIocApi } from '../../services/ioc-api/index.ts';
+import { readiness } from '../../services/all-in-one/health.ts';
+import { buildHttp } from '../../services/all-in-one/http.ts';
 import type { Logger } from '../../services/lib/logger.ts';
 import { testConfig } from '../support/env.ts';
 import { seedIoc, TOKEN_ENV } from './fixtures/ioc-seed.ts';
@@ -21,12 +23,11 @@ export interface SeededIocApi {
 }
 
 export async function startSeededIocApi(log: Logger, opts: { listen?: boolean } = {}): Promise<SeededIocApi> {
-  const cfg = testConfig(TOKEN_ENV);
+  const cfg = testConfig({ ...TOKEN_ENV, CHISO_ROLES: 'api' });
   const store = await openStore(cfg.clickhouse);
   await migrate(store, log);
   await seedIoc(store);
-  const app = Fastify();
-  await registerIocApi(app, { cfg, store, log });
+  const app = await buildHttp(log, { cfg, store, readiness: () => readiness(cfg, store, []) });
   let base = '';
   if (opts.listen) {
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -13,6 +13,8 @@ const el = (tag, attrs = {}, ...kids) => {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'class') e.className = v;
+    // Through the CSSOM, which the Content-Security-Policy allows; a style="" attribute it refuses.
+    else if (k === 'style') Object.assign(e.style, v);
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v);
   }
@@ -87,7 +89,7 @@ function card(r) {
     { type: 'button', class: `card ${r.status}`, 'data-indicator': r.indicator, onclick: () => openChart(r.indicator), title: 'Xem diễn biến theo ngày và tháng' },
     el('span', { class: 'name' }, r.name_vi),
     el('span', { class: 'value' }, fmt(r.value)),
-    el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { style: `width:${width}%` })),
+    el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { style: { width: `${width}%` } })),
     el('span', { class: 'meta' }, el('span', {}, `Mục tiêu ${CMP[r.comparator] ?? r.comparator} ${fmt(r.target)}`), el('span', {}, `Kế hoạch ${r.plan}`)),
     el('span', { class: 'meta' }, el('span', {}, `So với mục tiêu: ${fmt(r.attainment)}`), el('span', { class: `badge ${r.status}` }, `${icon} ${text}`)),
   );

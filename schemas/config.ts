@@ -73,6 +73,13 @@ export const envSchema = z.object({
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: identifier('CLICKHOUSE_DATABASE', 'chiso'),
+  /** A ClickHouse cluster (remote_servers) name: migrations create Replicated + Distributed tables ON CLUSTER (docs/deploy.md). */
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { error: 'CLICKHOUSE_CLUSTER: expected a cluster name of remote_servers (letters, digits, _; not starting with a digit)' })
+    .optional(),
+  /** A workflow bundle built ahead (infra/temporal/bundle-workflows.ts; the Docker image sets it): the worker loads it instead of bundling at start. */
+  CHISO_WORKFLOW_BUNDLE: optionalText,
 
   CHISO_API_PORT: port('CHISO_API_PORT', 8088),
   CHISO_PII_SECRET: z.string().min(16, { error: 'CHISO_PII_SECRET: expected a secret of at least 16 characters (the HMAC key for personal data)' }).optional(),
@@ -141,6 +148,8 @@ export interface Config {
     cli?: string;
     port: number;
     uiPort: number;
+    /** A prebuilt workflow bundle (CHISO_WORKFLOW_BUNDLE) used instead of bundling workflows/ at start. */
+    workflowBundle?: string;
   };
   clickhouse: {
     /** 'chdb' keeps the store in-process under dataDir/chdb; 'server' speaks HTTP to url. */
@@ -150,6 +159,8 @@ export interface Config {
     password: string;
     database: string;
     chdbPath: string;
+    /** CLICKHOUSE_CLUSTER: migrations run ON CLUSTER with replicated, distributed tables (server mode only). */
+    cluster?: string;
   };
   api: { port: number };
   /** HMAC key for personal data; when unset the embedded stack keeps a generated one under dataDir/secrets. */
@@ -187,6 +198,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   const pulled = parsePullSources(set, e.CHISO_SOURCES, e.CHISO_SOURCES_FILE);
   if (!pulled.ok) throw new ConfigError(`Invalid configuration:\n✖ ${pulled.error}`);
+  if (e.CLICKHOUSE_CLUSTER && !e.CLICKHOUSE_URL) {
+    throw new ConfigError('Invalid configuration:\n✖ CLICKHOUSE_CLUSTER: expected CLICKHOUSE_URL too (a cluster is a ClickHouse server deployment; chDB has none)');
+  }
   const dataDir = resolve(e.CHISO_DATA_DIR);
   const host = e.CHISO_BIND_HOST;
   return {
@@ -210,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ...(e.TEMPORAL_CLI ? { cli: resolve(e.TEMPORAL_CLI) } : {}),
       port: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
+      ...(e.CHISO_WORKFLOW_BUNDLE ? { workflowBundle: resolve(e.CHISO_WORKFLOW_BUNDLE) } : {}),
     },
     clickhouse: {
       mode: e.CLICKHOUSE_URL ? 'server' : 'chdb',
@@ -218,6 +233,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       password: e.CLICKHOUSE_PASSWORD,
       database: e.CLICKHOUSE_DATABASE,
       chdbPath: resolve(dataDir, 'chdb'),
+      ...(e.CLICKHOUSE_CLUSTER ? { cluster: e.CLICKHOUSE_CLUSTER } : {}),
     },
     api: { port: e.CHISO_API_PORT },
     roles: e.CHISO_ROLES,

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InfraError } from '../../services/lib/errors.ts';
 import type { Logger } from '../../services/lib/logger.ts';
+import { clusterSchema, toCluster } from './cluster.ts';
 import { select, type Store } from './store.ts';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -37,11 +38,21 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
+/** The statements to run for one migration statement: itself, or its cluster form (store.cluster, cluster.ts). */
+export function statementsFor(store: Pick<Store, 'cluster'>, dir = MIGRATIONS_DIR): (statement: string) => string[] {
+  if (store.cluster === undefined) return (s) => [s];
+  const schema = clusterSchema(store.cluster, loadMigrations(dir).flatMap((m) => m.statements));
+  return (s) => toCluster(s, schema);
+}
+
 export async function migrate(store: Store, log: Logger, dir = MIGRATIONS_DIR): Promise<number> {
   const { client, db } = store;
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, name String, checksum String, applied_at DateTime64(3, 'Asia/Ho_Chi_Minh') DEFAULT now64(3)) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`,
-  });
+  const forStore = statementsFor(store, dir);
+  for (const query of forStore(
+    `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, name String, checksum String, applied_at DateTime64(3, 'Asia/Ho_Chi_Minh') DEFAULT now64(3)) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`,
+  )) {
+    await client.command({ query });
+  }
   const applied = new Map(
     (await select<{ version: number; checksum: string }>(store, `SELECT version, argMax(checksum, applied_at) AS checksum FROM ${db}.schema_migrations GROUP BY version`)).map(
       (r) => [Number(r.version), r.checksum],
@@ -62,7 +73,7 @@ export async function migrate(store: Store, log: Logger, dir = MIGRATIONS_DIR): 
       continue;
     }
     for (const statement of m.statements) {
-      await client.command({ query: statement.replaceAll('{db}', db) });
+      for (const query of forStore(statement)) await client.command({ query: query.replaceAll('{db}', db) });
     }
     await client.insert({ table: `${db}.schema_migrations`, values: [{ version: m.version, name: m.name, checksum: m.checksum }], format: 'JSONEachRow' });
     log.info({ migration: m.name, database: db }, 'migration applied');

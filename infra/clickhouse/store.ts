@@ -14,6 +14,8 @@ export interface Store {
   /** The database every chiso table lives in; SQL names tables as `${db}.name` (chDB ignores a client default database). */
   db: string;
   mode: 'chdb' | 'server';
+  /** CLICKHOUSE_CLUSTER (server mode): migrate() runs the cluster form of each statement (cluster.ts). */
+  cluster?: string;
   where: string;
   /** chDB only: its raw insert, which takes a Buffer as it is (see insertBytes). */
   chdbRawInsert?: (params: { table: string; columns: string[]; format: BytesInsert['format']; settings: Record<string, string | number>; values: Buffer }) => Promise<unknown>;
@@ -42,8 +44,8 @@ export async function openStore(cfg: Config['clickhouse'], opts: { database?: st
       clickhouse_settings: { date_time_input_format: 'best_effort' },
     });
     await assertReachable(client, cfg.url ?? '');
-    await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
-    return { client, db, mode: 'server', where: cfg.url ?? '', close: () => client.close() };
+    await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}${cfg.cluster ? ` ON CLUSTER ${cfg.cluster}` : ''}` });
+    return { client, db, mode: 'server', where: cfg.url ?? '', ...(cfg.cluster ? { cluster: cfg.cluster } : {}), close: () => client.close() };
   }
   mkdirSync(cfg.chdbPath, { recursive: true });
   // Imported lazily: a server deployment never loads the native addon.

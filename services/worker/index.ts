@@ -1,5 +1,6 @@
 // The chiso Temporal worker as a Service: runs the workflows of workflows/ and the activities of
 // createActivities on cfg.temporal.taskQueue, and makes sure the nightly schedule exists.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -53,11 +54,16 @@ export function createWorker(deps: WorkerDeps, opts: WorkerOptions = {}): Servic
       } catch (e) {
         throw new InfraError(`cannot reach Temporal at ${address}: ${(e as Error).message}`, 'TEMPORAL_UNREACHABLE', { address }, { cause: e });
       }
+      // The Docker image bundles the workflows at build time (CHISO_WORKFLOW_BUNDLE): no webpack run at start.
+      const bundle = deps.cfg.temporal.workflowBundle;
+      if (bundle !== undefined && !existsSync(bundle)) {
+        throw new InfraError(`CHISO_WORKFLOW_BUNDLE names ${bundle}, which does not exist: build it with infra/temporal/bundle-workflows.ts or unset the variable`, 'WORKFLOW_BUNDLE_MISSING', { bundle }, { retriable: false });
+      }
       worker = await Worker.create({
         connection: native,
         namespace,
         taskQueue,
-        workflowsPath: WORKFLOWS_PATH,
+        ...(bundle !== undefined ? { workflowBundle: { codePath: bundle } } : { workflowsPath: WORKFLOWS_PATH }),
         activities: timedActivities(deps.activities ?? createActivities({ cfg: deps.cfg, store: deps.store, log: deps.log })),
       });
       running = worker.run().catch((e: unknown) => {

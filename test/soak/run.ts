@@ -142,7 +142,7 @@ for (const e of ENTITIES) {
   }
 }
 const services = join(work, 'generated', 'public-service-portal', 'services.json');
-const servicesCount = (JSON.parse(readFileSync(services, 'utf8')) as { data: unknown[] }).data.length;
+const servicesCount = (JSON.parse(readFileSync(services, 'utf8')) as { data: unknown[] }).data.length - (manifest.files['public-service-portal/services.json']?.bad.length ?? 0);
 
 /** Records no export should carry: each is a reject with its reason, and the next file still lands. */
 function hostileFile(round: number): string {
@@ -233,8 +233,13 @@ try {
     const q = await chiso(['query', 'SELECT count() AS n FROM chiso.raw_events', '--format', 'JSONEachRow']);
     have = q.code === 0 ? Number((JSON.parse(q.out) as { n: string }).n) : -1;
     if (have >= want) break;
+    if (q.code !== 0) {
+      say(`count: ${q.err.trim().split('\n').at(-1) ?? `exit ${q.code}`}; making sure every part is up`);
+      await restart();
+    }
     await new Promise((res) => setTimeout(res, 2_000));
   }
+  say(`raw_events: ${have} of ${want} expected`);
   await until('final nightly', ['nightly', '--date', args.to, '--wait', '--json']);
 
   // The process owns chDB: stop it, then reconcile from here.

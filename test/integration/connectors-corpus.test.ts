@@ -36,7 +36,7 @@ const EXPECT: Record<string, Expect> = {
       6: ['DonViXuLy', 'DonViXuLy: missing'],
       8: ['TrangThaiHoSo', 'TrangThaiHoSo: unknown code "Đã hủy"'],
       9: ['', 'invalid JSON'],
-      12: ['DuocThanhToanTrucTuyen', 'not a flag'],
+      12: ['DuocThanhToanTrucTuyen', 'not a payment channel "maybe"'],
       13: ['NgayTiepNhan', 'NgayTiepNhan: missing'],
     },
   },

@@ -272,8 +272,15 @@ try {
         ).map((r) => [r.k, { v: r.v, d: Number(r.d) }]),
       );
     const incremental = await lines();
+    // Records may count on days outside --from..--to (a document registered before the first
+    // dossier): the scratch range spans every day the nightly runs wrote as well as the asked range.
+    const [span] = await select<{ lo: string; hi: string }>(
+      store,
+      `SELECT toString(least(min(period_start), {from:Date})) AS lo, toString(greatest(max(period_start), {to:Date})) AS hi FROM ${db}.indicator_values WHERE period = 'day'`,
+      { from: args.from, to: args.to },
+    );
+    const plan = planPeriods(daysBetween(span?.lo ?? args.from, span?.hi ?? args.to));
     await store.client.command({ query: `TRUNCATE TABLE ${db}.indicator_values` });
-    const plan = planPeriods(daysBetween(args.from, args.to));
     await computePeriods(store, [...plan.days, ...plan.longer], log);
     const scratch = await lines();
     report.values = scratch.size;

@@ -13,6 +13,7 @@ import { createLogger } from '../../services/lib/logger.ts';
 import { measureLag } from '../../services/sink/health.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 import { latestStatuses } from './reconcile.ts';
+import { beside, eventFeed } from './clean-run.ts';
 import { type PrivateBrokerStack, startPrivateBrokerStack } from '../integration/private-broker.ts';
 
 const log = createLogger('silent');
@@ -66,5 +67,10 @@ describe('fault: the broker killed with SIGKILL mid-ingestion', () => {
     const want = new Map<string, number>();
     for (const e of all) if (e.entity === 'dossiers') want.set(e.record_id, e.data.status);
     expect(await latestStatuses(store)).toEqual([...want].map(([id, st]) => `${id}:${st}`).sort());
+
+    // Every indicator value equals a clean run's of the same events.
+    const { faulted, clean } = await beside(cfg, store, eventFeed(cfg, all), log);
+    expect(faulted.length).toBeGreaterThan(100);
+    expect(faulted).toEqual(clean);
   });
 });

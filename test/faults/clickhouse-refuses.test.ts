@@ -15,6 +15,7 @@ import { createLogger } from '../../services/lib/logger.ts';
 import type { Sink } from '../../services/sink/index.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
 import { latestStatuses } from './reconcile.ts';
+import { beside, eventFeed } from './clean-run.ts';
 import { type SinkStack, startSinkStack } from '../integration/sink-stack.ts';
 
 const log = createLogger('silent');
@@ -62,5 +63,10 @@ describe('fault: ClickHouse refusing writes to raw_events for a while', () => {
     const [docs] = await store.client.query({ query: `SELECT count() AS n FROM ${store.db}.documents FINAL`, format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>());
     expect(Number(docs?.n)).toBe(events.filter((e) => e.entity === 'documents').length);
     expect((await sink.health()).ok).toBe(true);
+
+    // Every indicator value equals a clean run's of the same events.
+    const { faulted, clean } = await beside(stack.cfg, store, eventFeed(stack.cfg, all), log);
+    expect(faulted.length).toBeGreaterThan(100);
+    expect(faulted).toEqual(clean);
   });
 });

@@ -12,7 +12,7 @@ export async function latestStatuses(store: Store): Promise<string[]> {
 export async function indicatorLines(store: Store): Promise<string[]> {
   const rows = await select<{ k: string }>(
     store,
-    `SELECT concat(indicator, ' ', unit_code, ' ', toString(period), ' ', toString(period_start), ' = ', toString(round(value, 6)), ' (', toString(numerator), '/', toString(denominator), ')') AS k
+    `SELECT concat(indicator, ' ', unit_code, ' ', toString(period), ' ', toString(period_start), ' = ', ifNull(toString(round(value, 6)), 'null'), ' (', toString(numerator), '/', toString(denominator), ')') AS k
      FROM ${store.db}.v_indicator_values ORDER BY k`,
   );
   return rows.map((r) => r.k);

@@ -11,6 +11,7 @@ import { randomName, testConfig } from '../support/env.ts';
 import { startSinkChild, totalLag } from '../integration/sink-child.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 import { latestStatuses } from './reconcile.ts';
+import { beside, eventFeed } from './clean-run.ts';
 
 const prefix = `${randomName('p')}.`;
 const groupId = randomName('sink');
@@ -90,5 +91,10 @@ describe('fault: the sink killed mid-batch', () => {
     const want = new Map<string, number>();
     for (const e of all) if (e.entity === 'dossiers') want.set(e.record_id, e.data.status);
     expect(await latestStatuses(store)).toEqual([...want].map(([id, st]) => `${id}:${st}`).sort());
+
+    // Every indicator value equals a clean run's of the same events.
+    const { faulted, clean } = await beside(cfg, store, eventFeed(cfg, all), createLogger('silent'));
+    expect(faulted.length).toBeGreaterThan(100);
+    expect(faulted).toEqual(clean);
   });
 });

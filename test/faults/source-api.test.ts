@@ -19,6 +19,7 @@ import { createSink, type Sink } from '../../services/sink/index.ts';
 import { startSimulator, type Simulator } from '../../services/source-simulator/server.ts';
 import { randomName, testConfig } from '../support/env.ts';
 import { rawCounts } from '../integration/sink-fixtures.ts';
+import { beside } from './clean-run.ts';
 
 const log = createLogger('silent');
 const TOKEN = 'fault-source-token-0123456789';
@@ -103,5 +104,20 @@ describe('fault: the source API slow, then 5xx, then garbage JSON', () => {
     // Each run's final state is in the ledger.
     const [ledger] = await select<{ n: string }>(store, `SELECT count() AS n FROM ${store.db}.ingest_runs FINAL WHERE run_id IN ({ids:Array(String)}) AND status != 'running'`, { ids: runs.map((r) => r.runId) });
     expect(Number(ledger?.n)).toBe(runs.length);
+
+    // Every indicator value equals a clean run's: the same window read again with no fault, onto
+    // fresh topics and into a fresh database.
+    sim.control.clear();
+    const { faulted, clean } = await beside(cfg, store, {
+      events: N,
+      unitCodes: ['X0101', 'X0102'],
+      days: { from: '2025-01-01', to: '2025-02-28' },
+      produce: async (prefix) => {
+        const run = await ingestFromApi({ ...deps, topicPrefix: prefix }, { ...req, checkpointDir: mkdtempSync(join(tmpdir(), 'chiso-clean-cp-')), runId: randomName('clean') });
+        expect(run.status).toBe('succeeded');
+      },
+    }, log);
+    expect(faulted.length).toBeGreaterThan(10);
+    expect(faulted).toEqual(clean);
   });
 });

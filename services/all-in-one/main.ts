@@ -28,7 +28,9 @@ try {
 }
 
 const services: Service[] = [];
-if (cfg.roles.includes('sink')) services.push(createSink({ cfg, store, log }));
+// The sink gives up retrying a failing write (its batch left uncommitted, redelivered later) before
+// the process's drain time runs out, so that it still leaves its consumer group cleanly.
+if (cfg.roles.includes('sink')) services.push(createSink({ cfg, store, log, options: { drainMs: Math.round(cfg.drainMs * 0.8) } }));
 if (cfg.roles.includes('worker')) services.push(createWorker({ cfg, store, log }));
 for (const s of services) await s.start();
 

@@ -46,7 +46,7 @@ export function statementsFor(store: Pick<Store, 'cluster'>, dir = MIGRATIONS_DI
 }
 
 /** The ledger's tables, created before any migration (their cluster form too). */
-function ledgerStatements(db: string): string[] {
+export function ledgerStatements(db: string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (version UInt32, name String, checksum String, applied_at DateTime64(3, 'Asia/Ho_Chi_Minh') DEFAULT now64(3)) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version`,
     // One row per failed attempt: which statement failed and why. A pending migration with a failure

@@ -6,6 +6,7 @@
 // ready (/health/ready 200) and stopping on SIGTERM with exit code 0 within the drain time.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,8 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CODE_DIRS = ['bin', 'connectors', 'infra', 'schemas', 'services', 'workflows'];
 const DRAIN_SECONDS = 10;
 const ALL = loadMigrations().map((m) => m.name);
+// npm's own range logic (a dependency of fastify and of npm): what EBADENGINE is decided with.
+const semver = createRequire(import.meta.url)('semver') as { satisfies(version: string, range: string): boolean; minVersion(range: string): { version: string } | null };
 
 /** The bare package names a file imports (node: built-ins and relative paths left out). */
 function importedPackages(text: string): string[] {
@@ -108,6 +111,19 @@ describe('production install (npm pack, npm ci --omit=dev)', () => {
     for (const dev of ['vitest', 'typescript', 'eslint']) expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
     // Not shipped: the tests and the benchmarks.
     for (const absent of ['test', 'bench']) expect(existsSync(join(app, absent)), absent).toBe(false);
+  });
+
+  it('admits only Node versions that every production package admits (no EBADENGINE on any of them)', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { engines: { node: string } };
+    const lock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; engines?: { node?: string } }> };
+    // The lowest version `engines` admits in each major (20.19.0, 22.13.0, 24.0.0, 25.0.0 ...).
+    const majors = Array.from({ length: 30 }, (_, i) => 14 + i);
+    const lowest = pkg.engines.node.split('||').flatMap((branch) => majors.flatMap((m) => semver.minVersion(`${branch.trim()} >=${m}.0.0 <${m + 1}.0.0`)?.version ?? []));
+    expect(lowest.length).toBeGreaterThan(0);
+    const refused = Object.entries(lock.packages).flatMap(([path, p]) =>
+      p.dev || !p.engines?.node ? [] : lowest.filter((v) => !semver.satisfies(v, p.engines?.node ?? '*')).map((v) => `${path} (${p.engines?.node}) refuses Node ${v}`),
+    );
+    expect(refused).toEqual([]);
   });
 
   it('every package the shipped code imports is a dependency', () => {

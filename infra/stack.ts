@@ -81,7 +81,8 @@ async function startApp(cfg: Config, progress: Progress): Promise<void> {
   const p = stackPaths(cfg).app;
   if (runningPid(p) !== undefined && (await appHealthy(cfg))) return;
   await stopManaged(p);
-  const env = { ...process.env, CHISO_DATA_DIR: cfg.dataDir };
+  // The embedded store (chDB) is migrated by the process that owns it; a server is migrated by `chiso migrate`.
+  const env = { ...process.env, CHISO_DATA_DIR: cfg.dataDir, ...(cfg.clickhouse.mode === 'chdb' ? { CHISO_AUTO_MIGRATE: '1' } : {}) };
   const pid = startDetached(p, process.execPath, [...APP_NODE_FLAGS, '--import', 'tsx', APP_MAIN], env);
   progress(`chiso all-in-one process starting (pid ${pid}, log ${p.logFile})`);
   try {

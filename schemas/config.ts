@@ -113,6 +113,15 @@ export const envSchema = z.object({
     .min(1, { error: 'CHISO_PULL_MINUTES: expected 1-1440 minutes' })
     .max(1440, { error: 'CHISO_PULL_MINUTES: expected 1-1440 minutes' })
     .default(15),
+  /** 1: the process applies pending migrations at start (the embedded `chiso up`/`start` set it); unset: a role refuses to start on a store that is behind. */
+  CHISO_AUTO_MIGRATE: z.enum(['0', '1'], { error: 'CHISO_AUTO_MIGRATE: expected 1 (apply pending migrations at start) or 0' }).default('0'),
+  /** Seconds a role has after SIGTERM to drain (sink batch committed, activities finished, requests answered) before it gives up. */
+  CHISO_DRAIN_SECONDS: z.coerce
+    .number({ error: 'CHISO_DRAIN_SECONDS: expected how many seconds a stopping process may drain (1-3600)' })
+    .int({ error: 'CHISO_DRAIN_SECONDS: expected a whole number of seconds (1-3600)' })
+    .min(1, { error: 'CHISO_DRAIN_SECONDS: expected 1-3600 seconds' })
+    .max(3600, { error: 'CHISO_DRAIN_SECONDS: expected 1-3600 seconds' })
+    .default(25),
   /** TEST-ONLY fault injection for the sink's crash tests; never set it in a deployment. */
   CHISO_FAULT: z
     .enum(['sink-kill-after-insert', 'sink-kill-before-commit'], {
@@ -179,6 +188,10 @@ export interface Config {
   sources: PullSource[];
   /** Minutes between two pulls of each configured source (CHISO_PULL_MINUTES). */
   pullMinutes: number;
+  /** CHISO_AUTO_MIGRATE=1: apply pending migrations at start instead of refusing to start. */
+  autoMigrate: boolean;
+  /** CHISO_DRAIN_SECONDS, in milliseconds: the bound on a stop after SIGTERM. */
+  drainMs: number;
   /** TEST-ONLY: makes the sink SIGKILL itself after its first insert of a batch, or just before its first commit. */
   fault?: 'sink-kill-after-insert' | 'sink-kill-before-commit';
 }
@@ -239,6 +252,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     roles: e.CHISO_ROLES,
     sources: pulled.sources,
     pullMinutes: e.CHISO_PULL_MINUTES,
+    autoMigrate: e.CHISO_AUTO_MIGRATE === '1',
+    drainMs: e.CHISO_DRAIN_SECONDS * 1000,
     ...(e.CHISO_SINK_GROUP ? { sinkGroup: e.CHISO_SINK_GROUP } : {}),
     ...(e.CHISO_FAULT ? { fault: e.CHISO_FAULT } : {}),
     ...(e.CHISO_PII_SECRET ? { piiSecret: e.CHISO_PII_SECRET } : {}),

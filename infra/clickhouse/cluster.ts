@@ -23,6 +23,7 @@ export const REFERENCE_TABLES: ReadonlySet<string> = new Set([
   'compute_watermarks',
   'reports',
   'schema_migrations',
+  'schema_migration_failures',
 ]);
 
 /** The suffix of the per-shard table behind a Distributed one. */

@@ -1,15 +1,15 @@
 // The sink as a process of its own (a ClickHouse server deployment, and the crash tests): loads the
-// config, opens and migrates the store, runs the sink until SIGTERM/SIGINT, then drains and closes.
-import { migrate } from '../../infra/clickhouse/migrate.ts';
+// config, opens the store (refused when its migrations are behind, unless CHISO_AUTO_MIGRATE=1), runs the sink until SIGTERM/SIGINT, then drains and closes.
 import { openStore } from '../../infra/clickhouse/store.ts';
 import { loadConfig } from '../../schemas/config.ts';
 import { createLogger } from '../lib/logger.ts';
+import { ensureMigrated } from '../lib/store-gate.ts';
 import { createSink } from './index.ts';
 
 const cfg = loadConfig(process.env);
 const log = createLogger(cfg.logLevel, { name: 'chiso-sink' });
 const store = await openStore(cfg.clickhouse);
-await migrate(store, log.child({ component: 'migrate' }));
+await ensureMigrated(cfg, store, log);
 const sink = createSink({ cfg, store, log });
 await sink.start();
 

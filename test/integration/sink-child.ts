@@ -31,6 +31,8 @@ export function startSinkChild(cfg: Config, groupId: string, fault?: string): Si
     KAFKA_TOPIC_PREFIX: cfg.kafka.topicPrefix,
     CHISO_SINK_GROUP: groupId,
     CHISO_LOG_LEVEL: 'info',
+    // The child owns the chDB directory: it migrates its own store.
+    CHISO_AUTO_MIGRATE: '1',
   };
   if (fault) env.CHISO_FAULT = fault;
   else delete env.CHISO_FAULT;

@@ -4,7 +4,7 @@
 // Distributed table over each sharded one, views over the Distributed tables.
 import { describe, expect, it } from 'vitest';
 import { clusterSchema, DEDUP_WINDOW_SECONDS, REFERENCE_TABLES, toCluster } from '../../infra/clickhouse/cluster.ts';
-import { loadMigrations, statementsFor } from '../../infra/clickhouse/migrate.ts';
+import { ledgerStatements, loadMigrations, statementsFor } from '../../infra/clickhouse/migrate.ts';
 import { loadConfig } from '../../schemas/config.ts';
 import { InfraError } from '../../services/lib/errors.ts';
 
@@ -133,6 +133,13 @@ describe('cluster form of the migrations', () => {
     expect(ledger).toHaveLength(1);
     expect(ledger[0]).toContain(`chiso.schema_migrations ON CLUSTER ${CLUSTER}`);
     expect(ledger[0]).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/chiso/schema_migrations', '{replica}', applied_at)");
+    // The ledger migrate() creates, failures included: one replicated table each on every node.
+    const [migrations, failures, ...rest] = ledgerStatements('chiso').map((s) => cluster(s));
+    expect(rest).toEqual([]);
+    expect(migrations).toEqual(ledger);
+    expect(failures).toHaveLength(1);
+    expect(failures?.[0]).toContain(`chiso.schema_migration_failures ON CLUSTER ${CLUSTER}`);
+    expect(failures?.[0]).toContain("ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/chiso/schema_migration_failures', '{replica}')");
   });
 
   it('takes the cluster from CLICKHOUSE_CLUSTER, for a server only', () => {

@@ -44,4 +44,12 @@ describe('loadConfig', () => {
     expect(msg).toContain('CHISO_LOG_LEVEL: expected one of');
     expect(msg).toContain('CLICKHOUSE_DATABASE: expected a ClickHouse identifier');
   });
+
+  it('refuses a behind store and drains 25 s unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ autoMigrate: false, drainMs: 25_000 });
+    expect(loadConfig({ CHISO_AUTO_MIGRATE: '1', CHISO_DRAIN_SECONDS: '40' })).toMatchObject({ autoMigrate: true, drainMs: 40_000 });
+    const msg = failure({ CHISO_AUTO_MIGRATE: 'yes', CHISO_DRAIN_SECONDS: '0' });
+    expect(msg).toContain('CHISO_AUTO_MIGRATE: expected 1');
+    expect(msg).toContain('CHISO_DRAIN_SECONDS: expected 1-3600 seconds');
+  });
 });

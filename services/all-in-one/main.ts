@@ -7,6 +7,7 @@ import { openStore } from '../../infra/clickhouse/store.ts';
 import { stackPaths } from '../../infra/paths.ts';
 import { loadConfig } from '../../schemas/config.ts';
 import { createLogger } from '../lib/logger.ts';
+import { describeGenerated, ensureSecrets, secretsOfRoles } from '../lib/secrets.ts';
 import { createSink } from '../sink/index.ts';
 import { createWorker } from '../worker/index.ts';
 import type { Service } from '../lib/service.ts';
@@ -15,6 +16,8 @@ import { buildHttp } from './http.ts';
 
 const cfg = loadConfig(process.env);
 const log = createLogger(cfg.logLevel, { name: 'chiso' });
+// A server deployment refuses here without the secrets its roles use; the embedded default makes them once.
+for (const g of ensureSecrets(cfg, secretsOfRoles(cfg.roles))) log.warn({ file: g.file }, describeGenerated(g));
 const store = await openStore(cfg.clickhouse);
 await migrate(store, log.child({ component: 'migrate' }));
 

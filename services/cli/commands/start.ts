@@ -1,4 +1,5 @@
-// `chiso start` (`npm start`): the main job on the embedded default. Brings the stack up, ingests
+// `chiso start` (`npm start`): the main job on the embedded default. Brings the stack up, loads the
+// demo units and targets into an empty store (never over imported ones), ingests
 // the bundled sample exports through Kafka (files already ingested are skipped), waits for the sink,
 // computes their indicators through Temporal, prints the dashboard's address with a token, and
 // serves until Ctrl-C, which stops everything it started.
@@ -20,6 +21,7 @@ import { ensureApiTokens } from '../../ioc-api/tokens.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { makeContext } from '../context.ts';
 import { runBackfill } from './compute.ts';
+import { loadDemoReference } from './demo-reference.ts';
 import { appWatch, holdUntilSignal, printUp } from './stack.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../../infra/samples/data/', import.meta.url));
@@ -72,6 +74,8 @@ export function registerStart(program: Command): void {
       try {
         if (opts.samples) {
           const manifest = JSON.parse(readFileSync(`${SAMPLES}manifest.json`, 'utf8')) as { from: string; to: string };
+          ctx.say('\nĐơn vị và chỉ tiêu mẫu / demo units and targets (only into an empty store)');
+          await loadDemoReference(ctx.cfg, ctx.log, ctx.say);
           ctx.say(`\nNạp dữ liệu mẫu / ingesting the bundled samples (${SAMPLES})`);
           const runs = await ingestSamples(ctx.cfg, ctx.log, ctx.say);
           if (runs.some((r) => r.status === 'failed')) ctx.say('Một số lượt nạp lỗi / some runs failed: see `npx chiso runs --failed`');

@@ -14,6 +14,7 @@ import { loadConfig } from '../schemas/config.ts';
 import { computePeriods } from '../services/indicators/compute.ts';
 import { chunk, daysBetween, planPeriods } from '../services/indicators/periods.ts';
 import { createLogger } from '../services/lib/logger.ts';
+import { loadReferenceData } from '../services/indicators/load.ts';
 import { createWorker } from '../services/worker/index.ts';
 import { freePortRun } from '../test/support/ports.ts';
 import { generateProvinceYear } from './province-year.ts';
@@ -40,6 +41,7 @@ const bench: Bench = {
     const connection = await Connection.connect({ address: cfg.temporal.address });
     try {
       await migrate(store, log);
+      await loadReferenceData(store, log);
       await generateProvinceYear(store, { dossiers: DOSSIERS, all: false });
       await worker.start();
       const client = new Client({ connection, namespace: cfg.temporal.namespace });

@@ -1,10 +1,9 @@
 // Personal data never leaves a connector in clear: the applicant's id number becomes a keyed hash
-// (HMAC-SHA256, for distinct counts and joins), everything else personal is dropped, and the
+// (`<key id>:<HMAC-SHA256>`, for distinct counts and joins), everything else personal is dropped, and the
 // original text kept in a reject has its personal fields replaced by "[redacted]".
-import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash, createHmac } from 'node:crypto';
 import type { Config } from '../schemas/config.ts';
+import { fileSecret } from '../services/lib/secrets.ts';
 import { cachedKey } from './common/fields.ts';
 
 /** Field names and headings that carry personal data, as matching keys (see cachedKey). */
@@ -48,31 +47,28 @@ export function redactJsonText(text: string): string {
   }
 }
 
-/** The HMAC pseudonymiser; id numbers are normalised first (spaces, case) so one person is one hash. */
-export function pseudonymiser(secret: string): (value: string) => string {
-  return (value) =>
-    createHmac('sha256', secret)
-      .update(value.replace(/\s+/g, '').toUpperCase())
-      .digest('hex');
+/**
+ * The id of a PII key: the first 8 hex digits of the SHA-256 of the key. It is written beside each
+ * hash, so that hashes made under an old key are told from those of a new one after a rotation
+ * (docs/secrets.md); it says nothing usable about the key itself.
+ */
+export function piiKeyId(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex').slice(0, 8);
 }
 
-/** cfg.piiSecret, or the one kept under dataDir/secrets (created on first use, mode 0600). */
+/**
+ * The HMAC pseudonymiser: `<key id>:<HMAC-SHA256 hex>`. Id numbers are normalised first (spaces,
+ * case) so that one person is one hash under one key.
+ */
+export function pseudonymiser(secret: string): (value: string) => string {
+  const keyId = piiKeyId(secret);
+  return (value) =>
+    `${keyId}:${createHmac('sha256', secret)
+      .update(value.replace(/\s+/g, '').toUpperCase())
+      .digest('hex')}`;
+}
+
+/** cfg.piiSecret; on the embedded default the one kept under dataDir/secrets (created once, 0600); a server deployment without it throws. */
 export function loadPiiSecret(cfg: Config): string {
-  if (cfg.piiSecret) return cfg.piiSecret;
-  const file = join(cfg.dataDir, 'secrets', 'pii-secret');
-  if (existsSync(file)) {
-    const s = readFileSync(file, 'utf8').trim();
-    if (s.length >= 16) return s;
-  }
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const secret = randomBytes(32).toString('hex');
-  try {
-    // 'wx': two processes starting together must end up with one secret, not two.
-    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    return readFileSync(file, 'utf8').trim();
-  }
-  chmodSync(file, 0o600);
-  return secret;
+  return cfg.piiSecret ?? fileSecret(cfg, 'pii').value;
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../schemas/config.ts';
 import { cliApiToken } from '../services/ioc-api/tokens.ts';
 import { InfraError } from '../services/lib/errors.ts';
+import { describeGenerated, ensureSecrets, secretsOfRoles } from '../services/lib/secrets.ts';
 import { kafkaReady, startBroker, stopBroker } from './kafka/broker.ts';
 import { KAFKA_VERSION } from './kafka/obtain.ts';
 import { stackPaths } from './paths.ts';
@@ -81,6 +82,8 @@ async function startApp(cfg: Config, progress: Progress): Promise<void> {
   const p = stackPaths(cfg).app;
   if (runningPid(p) !== undefined && (await appHealthy(cfg))) return;
   await stopManaged(p);
+  // The first start says where the generated secrets are (a server deployment refuses without its own).
+  for (const g of ensureSecrets(cfg, secretsOfRoles(cfg.roles))) progress(describeGenerated(g));
   // The embedded store (chDB) is migrated by the process that owns it; a server is migrated by `chiso migrate`.
   const env = { ...process.env, CHISO_DATA_DIR: cfg.dataDir, ...(cfg.clickhouse.mode === 'chdb' ? { CHISO_AUTO_MIGRATE: '1' } : {}) };
   const pid = startDetached(p, process.execPath, [...APP_NODE_FLAGS, '--import', 'tsx', APP_MAIN], env);

@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { type Deployment, deploymentOf } from './deployment.ts';
 import { parsePullSources, type PullSource } from './pull-sources.ts';
 
 const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
@@ -46,6 +47,8 @@ export const envSchema = z.object({
   CHISO_CACHE_DIR: optionalText,
   CHISO_LOG_LEVEL: logLevel.default('info'),
   CHISO_BIND_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** server: secrets must be given (schemas/deployment.ts); unset: server when CLICKHOUSE_URL is set, else embedded. */
+  CHISO_MODE: z.enum(['server'], { error: 'CHISO_MODE: expected server (or unset: server when CLICKHOUSE_URL is set, else the embedded default)' }).optional(),
 
   KAFKA_BROKERS: brokers.optional(),
   KAFKA_HOME: optionalText,
@@ -136,6 +139,8 @@ export const SERVER_MODE_VARIABLES = ['KAFKA_BROKERS', 'TEMPORAL_ADDRESS', 'TEMP
 export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
+  /** embedded: secrets generated into dataDir/secrets; server: CHISO_PII_SECRET and CHISO_API_TOKENS required (schemas/deployment.ts). */
+  deployment: Deployment;
   dataDir: string;
   cacheDir: string;
   logLevel: Env['CHISO_LOG_LEVEL'];
@@ -217,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const dataDir = resolve(e.CHISO_DATA_DIR);
   const host = e.CHISO_BIND_HOST;
   return {
+    deployment: deploymentOf(e),
     dataDir,
     cacheDir: resolve(e.CHISO_CACHE_DIR ?? `${homedir()}/.cache/chiso`),
     logLevel: e.CHISO_LOG_LEVEL,

@@ -8,7 +8,7 @@ import type { Config } from '../../schemas/config.ts';
 import { type AuthLimitOptions, FailedAuthLimiter } from '../ioc-api/auth-limit.ts';
 import { authenticate, tokenChecker } from '../ioc-api/auth.ts';
 import { registerIocApi } from '../ioc-api/index.ts';
-import { ensureApiTokens } from '../ioc-api/tokens.ts';
+import { knownApiTokens } from '../ioc-api/tokens.ts';
 import type { Logger } from '../lib/logger.ts';
 import { enableProcessMetrics, metricsRegistry } from '../lib/metrics.ts';
 import type { Readiness } from './health.ts';
@@ -51,7 +51,7 @@ export async function buildHttp(log: Logger, deps: HttpDeps): Promise<FastifyIns
   await app.register(helmet, { contentSecurityPolicy: CSP });
 
   const limiter = new FailedAuthLimiter(deps.authLimit);
-  const checkToken = tokenChecker(ensureApiTokens(cfg));
+  const checkToken = tokenChecker(knownApiTokens(cfg));
 
   app.get('/health/live', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('ok'));
   app.get('/health/ready', async (req, reply) => {

@@ -12,6 +12,7 @@ import { stackPaths } from '../../infra/paths.ts';
 import { loadConfig } from '../../schemas/config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { ensureMigrated } from '../lib/store-gate.ts';
+import { describeGenerated, ensureSecrets, secretsOfRoles } from '../lib/secrets.ts';
 import { createSink } from '../sink/index.ts';
 import { createWorker } from '../worker/index.ts';
 import type { Service } from '../lib/service.ts';
@@ -21,6 +22,8 @@ import { buildHttp } from './http.ts';
 
 const cfg = loadConfig(process.env);
 const log = createLogger(cfg.logLevel, { name: 'chiso' });
+// A server deployment refuses here without the secrets its roles use; the embedded default makes them once.
+for (const g of ensureSecrets(cfg, secretsOfRoles(cfg.roles))) log.warn({ file: g.file }, describeGenerated(g));
 
 // A signal may come while the process is still starting (a container stopped during a slow start):
 // the drain clock starts then, and the stop runs as soon as the start-up step under way ends.

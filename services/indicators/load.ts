@@ -1,6 +1,7 @@
 // Writes the catalogue, units, targets and manual values into ClickHouse. Each write inserts new
 // row versions under ReplacingMergeTree(updated_at), so loading the same data again changes nothing
-// that FINAL readers see.
+// that FINAL readers see. Units and targets are the operator's: the demo ones shipped under
+// infra/data go only into an empty table, with the samples (`chiso start`), never over imported ones.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { select, type Store } from '../../infra/clickhouse/store.ts';
@@ -45,15 +46,36 @@ export async function writeManual(store: Store, rows: readonly (ManualRow & { li
   return { written: values.length, errors };
 }
 
-/** At start-up: the catalogue from code, the units and targets shipped under infra/data. */
-export async function loadReferenceData(store: Store, log: Logger, dir = DATA_DIR): Promise<void> {
+/** Whether a table holds no row at all (any version): a demo row may go there. */
+async function isEmpty(store: Store, table: 'units' | 'targets'): Promise<boolean> {
+  const [r] = await select<{ n: string }>(store, `SELECT toString(count()) AS n FROM ${store.db}.${table}`);
+  return r?.n === '0';
+}
+
+/** Units, else targets, written only when their table is empty: what `chiso start` does with the demo ones. */
+export async function writeIntoEmpty(store: Store, req: { kind: 'units'; rows: readonly UnitRow[] } | { kind: 'targets'; rows: readonly TargetRow[] }): Promise<{ written: number; kept: boolean }> {
+  if (!(await isEmpty(store, req.kind))) return { written: 0, kept: true };
+  return { written: req.kind === 'units' ? await writeUnits(store, req.rows) : await writeTargets(store, req.rows), kept: false };
+}
+
+/** The demo units and targets shipped under infra/data (parsed and checked; bad rows logged). */
+export function demoReferenceRows(log: Logger, dir = DATA_DIR): { units: UnitRow[]; targets: TargetRow[] } {
   const units = parseCsv('units', readFileSync(`${dir}units.csv`, 'utf8'));
   const targets = parseCsv('targets', readFileSync(`${dir}targets.csv`, 'utf8'));
   for (const [file, errors] of [['units.csv', units.errors], ['targets.csv', targets.errors]] as const) {
     for (const e of errors) log.warn({ file, ...e }, 'shipped reference row rejected');
   }
+  return { units: units.rows, targets: targets.rows };
+}
+
+/**
+ * The catalogue, and the demo units and targets into an empty store (each table left as it is when
+ * it holds any row). For tests and benches that run on the demo units; a worker loads the catalogue only.
+ */
+export async function loadReferenceData(store: Store, log: Logger, dir = DATA_DIR): Promise<void> {
+  const demo = demoReferenceRows(log, dir);
   const indicators = await loadCatalogue(store);
-  await writeUnits(store, units.rows);
-  await writeTargets(store, targets.rows);
-  log.info({ indicators, units: units.rows.length, targets: targets.rows.length }, 'reference data loaded');
+  const units = await writeIntoEmpty(store, { kind: 'units', rows: demo.units });
+  const targets = await writeIntoEmpty(store, { kind: 'targets', rows: demo.targets });
+  log.info({ indicators, units: units.written, targets: targets.written }, 'reference data loaded');
 }

@@ -1,9 +1,9 @@
 // The IOC API's bearer tokens: from config (CHISO_API_TOKENS), or, on the embedded default, one
-// generated token kept in ${dataDir}/secrets/api-token (0600) so that the CLI and the operator can read it.
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// generated token kept in ${dataDir}/secrets/api-token (0600) so that the CLI and the operator can
+// read it. A server deployment without CHISO_API_TOKENS gets none generated (services/lib/secrets.ts).
+import { existsSync, readFileSync } from 'node:fs';
 import type { Config } from '../../schemas/config.ts';
+import { fileSecret, secretFile } from '../lib/secrets.ts';
 
 export interface ApiToken {
   token: string;
@@ -12,22 +12,22 @@ export interface ApiToken {
 }
 
 export function apiTokenFile(cfg: Config): string {
-  return join(cfg.dataDir, 'secrets', 'api-token');
+  return secretFile(cfg, 'api');
 }
 
-/** The configured tokens, or the embedded stack's generated one (created on first use). */
+/** The configured tokens, or the embedded stack's generated one (created on first use); a server deployment without tokens throws. */
 export function ensureApiTokens(cfg: Config): ApiToken[] {
   if (cfg.apiTokens && cfg.apiTokens.length > 0) return cfg.apiTokens;
-  const file = apiTokenFile(cfg);
-  if (existsSync(file)) {
-    const token = readFileSync(file, 'utf8').trim();
-    if (token.length >= 16) return [{ token }];
-  }
-  mkdirSync(join(cfg.dataDir, 'secrets'), { recursive: true, mode: 0o700 });
-  const token = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return [{ token }];
+  return [{ token: fileSecret(cfg, 'api').value }];
+}
+
+/**
+ * The tokens a process that does not serve the API still accepts (the operator's details of
+ * /health/ready): the configured ones; on the embedded default the generated one too. Never throws.
+ */
+export function knownApiTokens(cfg: Config): ApiToken[] {
+  if (cfg.apiTokens && cfg.apiTokens.length > 0) return cfg.apiTokens;
+  return cfg.deployment === 'server' ? [] : ensureApiTokens(cfg);
 }
 
 /** A token the CLI can use against the running process: an unscoped configured one, else the token file. */

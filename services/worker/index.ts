@@ -7,7 +7,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
 import { type Activities, createActivities } from '../../workflows/activities/index.ts';
-import { loadReferenceData } from '../indicators/load.ts';
+import { loadCatalogue } from '../indicators/load.ts';
 import { InfraError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Health, Service } from '../lib/service.ts';
@@ -47,8 +47,9 @@ export function createWorker(deps: WorkerDeps, opts: WorkerOptions = {}): Servic
     name: 'worker',
     async start() {
       installTemporalRuntime(deps.log);
-      // The catalogue, units and targets the computation and the scorecard read.
-      await loadReferenceData(deps.store, log);
+      // The indicator catalogue the computation reads (code, not data). Units and targets are the
+      // operator's: imported, or the demo ones that `chiso start` loads with the samples.
+      log.info({ indicators: await loadCatalogue(deps.store) }, 'indicator catalogue loaded');
       try {
         native = await NativeConnection.connect({ address });
       } catch (e) {

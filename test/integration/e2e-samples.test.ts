@@ -18,6 +18,7 @@ import type { Config } from '../../schemas/config.ts';
 import { SOURCES } from '../../schemas/events.ts';
 import { createLogger } from '../../services/lib/logger.ts';
 import { createSink, type Sink } from '../../services/sink/index.ts';
+import { loadReferenceData } from '../../services/indicators/load.ts';
 import { createWorker } from '../../services/worker/index.ts';
 import type { Service } from '../../services/lib/service.ts';
 import { randomName, testConfig } from '../support/env.ts';
@@ -43,6 +44,8 @@ describe('the samples, end to end through Kafka, the sink and Temporal', () => {
     cfg = testConfig({ KAFKA_TOPIC_PREFIX: `${randomName('e2e')}.`, TEMPORAL_TASK_QUEUE: randomName('tq'), CHISO_SINK_GROUP: randomName('sink') });
     store = await openStore(cfg.clickhouse);
     await migrate(store, log);
+    // The demo units and targets go with the samples (`chiso start` loads them); a worker loads none.
+    await loadReferenceData(store, log);
     sink = createSink({ cfg, store, log });
     worker = createWorker({ cfg, store, log }, { schedule: false });
     await sink.start();

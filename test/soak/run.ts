@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
 import { stackPaths } from '../../infra/paths.ts';
-import { isAlive, readPid, stopManaged } from '../../infra/process.ts';
+import { isAlive, runningPid, stopManaged } from '../../infra/process.ts';
 import { generateSamples, type Manifest } from '../../infra/samples/generate.ts';
 import { Rng, seedOf } from '../../infra/samples/random.ts';
 import { down, up } from '../../infra/stack.ts';
@@ -169,8 +169,9 @@ async function chaos(): Promise<void> {
     await new Promise((res) => setTimeout(res, 15_000 + rng.int(0, 30_000)));
     if (!chaosOn) break;
     const part = rng.pick(PARTS);
-    const pid = readPid(paths[part === 'chiso' ? 'app' : part].pidFile);
-    if (pid === undefined || !isAlive(pid)) continue;
+    // runningPid checks the recorded start time: a stale pid file never makes the soak kill another process.
+    const pid = runningPid(paths[part === 'chiso' ? 'app' : part]);
+    if (pid === undefined) continue;
     say(`SIGKILL ${part} (pid ${pid})`);
     try {
       process.kill(-pid, 'SIGKILL');

@@ -3,7 +3,7 @@
 import { select } from '../../infra/clickhouse/store.ts';
 import { computePeriods } from '../../services/indicators/compute.ts';
 import type { ManualRow, RowError, TargetRow, UnitRow } from '../../services/indicators/import.ts';
-import { writeManual, writeTargets, writeUnits } from '../../services/indicators/load.ts';
+import { writeIntoEmpty, writeManual, writeTargets, writeUnits } from '../../services/indicators/load.ts';
 import type { Period } from '../../services/indicators/periods.ts';
 import { UsageError } from '../../services/lib/errors.ts';
 import { mapFailures, withHeartbeat } from '../../services/worker/activity-support.ts';
@@ -20,9 +20,16 @@ export interface TouchedSince {
 }
 
 export type ImportRequest =
-  | { kind: 'units'; rows: UnitRow[] }
-  | { kind: 'targets'; rows: TargetRow[] }
+  | { kind: 'units'; rows: UnitRow[]; onlyIntoEmpty?: boolean }
+  | { kind: 'targets'; rows: TargetRow[]; onlyIntoEmpty?: boolean }
   | { kind: 'manual'; rows: (ManualRow & { line?: number })[] };
+
+export interface ImportResult {
+  written: number;
+  errors: RowError[];
+  /** onlyIntoEmpty and the table held rows: nothing written, what is there kept. */
+  kept?: boolean;
+}
 
 export function createIndicatorActivities({ store, log }: ActivityDeps) {
   const clog = log.child({ component: 'compute' });
@@ -59,11 +66,13 @@ export function createIndicatorActivities({ store, log }: ActivityDeps) {
       });
     },
 
-    async importRows(req: ImportRequest): Promise<{ written: number; errors: RowError[] }> {
+    async importRows(req: ImportRequest): Promise<ImportResult> {
       switch (req.kind) {
         case 'units':
+          if (req.onlyIntoEmpty) return { ...(await writeIntoEmpty(store, req)), errors: [] };
           return { written: await writeUnits(store, req.rows), errors: [] };
         case 'targets':
+          if (req.onlyIntoEmpty) return { ...(await writeIntoEmpty(store, req)), errors: [] };
           return { written: await writeTargets(store, req.rows), errors: [] };
         case 'manual':
           return writeManual(store, req.rows);

@@ -6,6 +6,7 @@ import { runningPid, tailOf } from '../../../infra/process.ts';
 import type { Config } from '../../../schemas/config.ts';
 import { InfraError } from '../../lib/errors.ts';
 import { makeContext } from '../context.ts';
+import { guardStop } from '../stop-guard.ts';
 import { table } from '../render.ts';
 
 export function printUp(r: UpResult): string {
@@ -20,33 +21,22 @@ export function printUp(r: UpResult): string {
 }
 
 /**
- * Waits for Ctrl-C / SIGTERM / SIGHUP, then stops what was started. Later signals are absorbed while
- * it stops: a terminal's Ctrl-C reaches every process of the group, and a second default SIGINT would
- * kill this one halfway through `down`. A watch timer keeps the process alive (a pending promise does
- * not) and notices when the chiso process died, so the command does not sit there serving nothing.
+ * Waits for Ctrl-C / SIGTERM / SIGHUP (or a closed output: `npm start | tee log`), then stops what
+ * was started (stop-guard.ts: later signals are absorbed while it stops). A watch timer keeps the
+ * process alive (a pending promise does not) and notices when the chiso process died, so the
+ * command does not sit there serving nothing.
  */
 export async function holdUntilSignal(onStop: () => Promise<void>, watch?: () => string | undefined): Promise<void> {
-  let stopping = false;
-  let timer: NodeJS.Timeout | undefined;
-  const reason = await new Promise<string | undefined>((resolve) => {
-    const onSignal = () => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write('Đang dừng / stopping…\n');
-      resolve(undefined);
-    };
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
-    timer = setInterval(() => {
-      const problem = watch?.();
-      if (problem && !stopping) {
-        stopping = true;
-        resolve(problem);
-      }
-    }, 3000);
-  });
+  const guard = guardStop(onStop);
+  guard.hold();
+  const timer = setInterval(() => {
+    const problem = watch?.();
+    if (problem) guard.stop(problem);
+  }, 3000);
+  const why = await guard.stopped;
   clearInterval(timer);
-  await onStop();
-  if (reason) throw new InfraError(reason, 'PROCESS_DIED', {}, { retriable: false });
+  // A signal's name, or what the watch found (the chiso process died by itself).
+  if (!['SIGINT', 'SIGTERM', 'SIGHUP', 'EPIPE'].includes(why)) throw new InfraError(why, 'PROCESS_DIED', {}, { retriable: false });
 }
 
 /** A watch for holdUntilSignal: the chiso process must stay alive. */
@@ -63,7 +53,11 @@ export function registerStack(program: Command): void {
     .option('--headless', 'do not serve the Temporal web UI')
     .action(async (opts: { detach?: boolean; headless?: boolean }, cmd: Command) => {
       const ctx = makeContext(cmd.optsWithGlobals());
-      const r = await up(ctx.cfg, ctx.say, { headless: opts.headless ?? false });
+      // Ctrl-C while the stack comes up stops what is up so far.
+      const guard = guardStop(async () => {
+        await down(ctx.cfg, ctx.say);
+      });
+      const r = await guard.during(() => up(ctx.cfg, ctx.say, { headless: opts.headless ?? false }));
       ctx.result(r, () => printUp(r));
       if (opts.detach) return;
       ctx.say('Running. Press Ctrl-C to stop everything.');

@@ -1,4 +1,5 @@
-// `chiso start` (`npm start`): the main job on the embedded default. Brings the stack up, ingests
+// `chiso start` (`npm start`): the main job on the embedded default. Brings the stack up, loads the
+// demo units and targets into an empty store (never over imported ones), ingests
 // the bundled sample exports through Kafka (files already ingested are skipped), waits for the sink,
 // computes their indicators through Temporal, prints the dashboard's address with a token, and
 // serves until Ctrl-C, which stops everything it started.
@@ -20,6 +21,8 @@ import { ensureApiTokens } from '../../ioc-api/tokens.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { makeContext } from '../context.ts';
 import { runBackfill } from './compute.ts';
+import { loadDemoReference } from './demo-reference.ts';
+import { guardStop } from '../stop-guard.ts';
 import { appWatch, holdUntilSignal, printUp } from './stack.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../../infra/samples/data/', import.meta.url));
@@ -64,20 +67,27 @@ export function registerStart(program: Command): void {
     .option('--no-samples', 'skip ingesting and computing the bundled samples')
     .action(async (opts: { samples: boolean }, cmd: Command) => {
       const ctx = makeContext(cmd.optsWithGlobals());
-      const stack = await up(ctx.cfg, ctx.say);
-      ctx.say(printUp(stack));
       const stopAll = async () => {
         await down(ctx.cfg, ctx.say);
       };
+      // Ctrl-C at any point (the stack coming up, the samples, serving) stops everything started.
+      const guard = guardStop(stopAll);
+      const stack = await guard.during(() => up(ctx.cfg, ctx.say));
+      ctx.say(printUp(stack));
       try {
-        if (opts.samples) {
-          const manifest = JSON.parse(readFileSync(`${SAMPLES}manifest.json`, 'utf8')) as { from: string; to: string };
-          ctx.say(`\nNạp dữ liệu mẫu / ingesting the bundled samples (${SAMPLES})`);
-          const runs = await ingestSamples(ctx.cfg, ctx.log, ctx.say);
-          if (runs.some((r) => r.status === 'failed')) ctx.say('Một số lượt nạp lỗi / some runs failed: see `npx chiso runs --failed`');
-          ctx.say(`\nTính chỉ số / computing the indicators ${manifest.from}..${manifest.to}`);
-          await runBackfill(ctx.cfg, ctx.say, manifest.from, manifest.to);
-        }
+        // A failure caused by a Ctrl-C waits there for the stop (the guard ends the process).
+        await guard.during(async () => {
+          if (opts.samples) {
+            const manifest = JSON.parse(readFileSync(`${SAMPLES}manifest.json`, 'utf8')) as { from: string; to: string };
+            ctx.say('\nĐơn vị và chỉ tiêu mẫu / demo units and targets (only into an empty store)');
+            await loadDemoReference(ctx.cfg, ctx.log, ctx.say);
+            ctx.say(`\nNạp dữ liệu mẫu / ingesting the bundled samples (${SAMPLES})`);
+            const runs = await ingestSamples(ctx.cfg, ctx.log, ctx.say);
+            if (runs.some((r) => r.status === 'failed')) ctx.say('Một số lượt nạp lỗi / some runs failed: see `npx chiso runs --failed`');
+            ctx.say(`\nTính chỉ số / computing the indicators ${manifest.from}..${manifest.to}`);
+            await runBackfill(ctx.cfg, ctx.say, manifest.from, manifest.to);
+          }
+        });
       } catch (e) {
         await stopAll();
         throw e;

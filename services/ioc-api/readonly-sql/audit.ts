@@ -25,7 +25,8 @@ export async function writeAudit(store: Store, log: Logger, e: AuditEntry): Prom
     sql_sha256: sqlHash(e.sql),
     sql_bytes: Buffer.byteLength(e.sql),
     outcome: e.outcome,
-    reason: e.reason.slice(0, 2000),
+    // ClickHouse's messages quote the query ("In scope SELECT ..."): the log keeps the reason, not the text.
+    reason: e.reason.replace(/\s*In scope [\s\S]*$/, '').slice(0, 2000),
     duration_ms: Math.max(0, Math.round(e.durationMs)),
     rows: e.rows,
     result_bytes: e.resultBytes,

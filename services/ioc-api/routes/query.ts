@@ -58,7 +58,9 @@ export function queryRoutes(api: FastifyInstance, deps: RouteDeps): void {
       return reply.code(429).header('retry-after', '1').send({ error: 'too_many_requests', field: 'sql', reason });
     }
     try {
-      const read = await readQuery(runner.client, sql, { db: deps.store.db, functions: await functions() });
+      // Parsing runs nothing (formatQuery on a bound parameter, EXPLAIN AST), so it may use the store's
+      // own connection; only the accepted query runs as the read-only user.
+      const read = await readQuery(deps.store.client, sql, { db: deps.store.db, functions: await functions() });
       if (!read.ok) {
         await audit('refused', read.reason);
         return sendBad(reply, { error: 'bad_request', field: 'sql', reason: `query refused: ${read.reason}` });

@@ -179,6 +179,9 @@ describe('honest SELECTs still answer', () => {
     [`SELECT 'it''s; DROP TABLE x' AS s, $$a'b$$ AS h`, (r) => expect(r).toEqual([{ s: "it's; DROP TABLE x", h: "a'b" }])],
     [`SELECT run_id, status FROM ${db}.ingest_runs FINAL ORDER BY run_id`, (r) => expect(r).toHaveLength(2)],
     [`SELECT count() AS n FROM ${db}.v_raw_event_keys`, (r) => expect(r.map((x) => Number(x.n))).toEqual([0])],
+    [`SELECT partition, offset, \`topic\` FROM ${db}.v_raw_event_keys WHERE run_id = 'none'`, (r) => expect(r).toEqual([])],
+    [`SELECT count() AS n FROM ${db}.units WHERE EXISTS (SELECT 1 FROM ${db}.targets WHERE year = 2025)`, (r) => expect(r.map((x) => Number(x.n))).toEqual([6])],
+    [`SELECT level, grouping(level) AS g, count() AS n FROM ${db}.units GROUP BY ROLLUP(level) ORDER BY g, level`, (r) => expect(r).toHaveLength(4)],
     [`SELECT unit_code, row_number() OVER (PARTITION BY indicator ORDER BY unit_code) AS k FROM ${db}.indicator_values WHERE period = 'year' ORDER BY indicator, unit_code LIMIT 1`, (r) => expect(Number(r[0]?.k)).toBe(1)],
     [`SELECT u.code AS code FROM ${db}.units AS u, ${db}.unit_ancestors AS a WHERE a.unit_code = u.code AND a.ancestor_code = 'H02' AND a.depth = 1`, (r) => expect(r).toEqual([{ code: 'X0201' }])],
   ];

@@ -73,7 +73,10 @@ describe('the canonical text', () => {
   it('finds quoted names, WITH names, the first keyword and top-level clauses, ignoring strings', () => {
     expect(readCanonical("WITH a AS (SELECT 1), b AS (SELECT 2) SELECT * FROM a, b WHERE x = 'WITH c AS ('").cteNames).toEqual(new Set(['a', 'b']));
     expect(readCanonical('SELECT `a b` FROM t').quoted).toBe('`a b`');
-    expect(readCanonical('SELECT "x" FROM t').quoted).toBe('"x"');
+    expect(readCanonical('SELECT "x y" FROM t').quoted).toBe('"x y"');
+    // ClickHouse quotes some plain names (keywords used as names): those are names like any other.
+    expect(readCanonical('WITH `x` AS (SELECT 1) SELECT `offset`, "partition" FROM x')).toMatchObject({ cteNames: new Set(['x']) });
+    expect(readCanonical('SELECT `offset` FROM x').quoted).toBeUndefined();
     expect(readCanonical("SELECT '`not a name`' AS s").quoted).toBeUndefined();
     expect(readCanonical("SELECT 'it\\'s `x`' AS s").quoted).toBeUndefined();
     expect(readCanonical('INSERT INTO t FORMAT Values').firstWord).toBe('INSERT');

@@ -36,8 +36,8 @@ export const DENIED_CATEGORIES: ReadonlySet<string> = new Set(['AI', 'Dictionary
 /** Internal functions that the parser itself writes for ordinary syntax (CASE x WHEN ..., x::T). */
 const PARSER_INTERNALS: ReadonlySet<string> = new Set(['caseWithExpression', '_CAST']);
 
-/** Written by the parser, not in system.functions: `x -> expr`. */
-const PARSER_ONLY: ReadonlySet<string> = new Set(['lambda']);
+/** Written by the parser, not in system.functions: `x -> expr`, `EXISTS (subquery)`, GROUPING(...). */
+const PARSER_ONLY: ReadonlySet<string> = new Set(['lambda', 'exists', 'grouping']);
 
 const COMBINATORS = ['MergeState', 'SimpleState', 'OrDefault', 'Resample', 'Distinct', 'ForEach', 'OrNull', 'ArgMin', 'ArgMax', 'State', 'Merge', 'Array', 'Map', 'Null', 'If'];
 

@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS {db}.query_audit
     rows Nullable(UInt64),
     result_bytes UInt64
 )
-ENGINE = MergeTree
+ENGINE = MergeTree()
 ORDER BY at;
 
 -- raw_events without payload (a source record's whole original text): enough to count events per

@@ -210,13 +210,17 @@ describe('limits', () => {
     expect(r.json<{ reason: string }>().reason).toMatch(/TIMEOUT_EXCEEDED|Timeout exceeded|timeout/i);
   });
 
-  it('refuses answers over max_result_rows and max_result_bytes', async () => {
+  it('refuses answers over max_result_rows, max_result_bytes and the answer cap', async () => {
     const rows = await post('SELECT arrayJoin(range(200000)) AS n', { format: 'JSONEachRow' });
     expect(rows.statusCode).toBe(400);
     expect(rows.json<{ reason: string }>().reason).toMatch(/Limit for result exceeded/);
     const bytes = await post(`SELECT repeat('x', 100000) AS s, code FROM ${db}.units, (SELECT arrayJoin(range(1000)) AS k) AS ks ORDER BY code`, { format: 'JSONEachRow' });
     expect(bytes.statusCode).toBe(400);
     expect(bytes.json<{ reason: string }>().reason).toMatch(/Limit for result exceeded|memory/i);
+    // One block of 100 MB (max_result_bytes is checked between blocks): cut off as it is read.
+    const block = await post("SELECT repeat('x', 1000000) AS s FROM (SELECT arrayJoin(range(100)) AS k)", { format: 'TabSeparatedWithNames' });
+    expect(block.statusCode).toBe(400);
+    expect(block.json<{ reason: string }>().reason).toMatch(/larger than 64 MiB|Limit for result exceeded/);
   });
 
   it('lets a token have two queries in flight, answering 429 to a third', async () => {

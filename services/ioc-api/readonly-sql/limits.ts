@@ -6,6 +6,8 @@ export interface QueryLimits {
   maxResultRows: number;
   maxResultBytes: number;
   maxMemoryUsage: number;
+  /** Bytes of the formatted answer the endpoint sends at most (checked as it is read). */
+  maxAnswerBytes: number;
   /** Queries of one token in flight at once; one more is answered 429. */
   perToken: number;
 }
@@ -14,6 +16,7 @@ export const DEFAULT_LIMITS: Omit<QueryLimits, 'maxExecutionTime'> = {
   maxResultRows: 100_000,
   maxResultBytes: 32 * 1024 * 1024,
   maxMemoryUsage: 1_000_000_000,
+  maxAnswerBytes: 64 * 1024 * 1024,
   perToken: 2,
 };
 

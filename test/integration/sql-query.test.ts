@@ -176,6 +176,7 @@ describe('honest SELECTs still answer', () => {
       `SELECT CASE level WHEN 'TINH' THEN 'tỉnh' ELSE 'khác' END AS c, count() AS n, arrayMap(x -> lower(x), groupArray(code))[1] AS one FROM ${db}.units GROUP BY c ORDER BY c`,
       (r) => expect(r.map((x) => x.c)).toEqual(['khác', 'tỉnh']),
     ],
+    [`SELECT level AS format, code AS into FROM ${db}.units WHERE code = 'T01'`, (r) => expect(r).toEqual([{ format: 'TINH', into: 'T01' }])],
     [`SELECT 'it''s; DROP TABLE x' AS s, $$a'b$$ AS h`, (r) => expect(r).toEqual([{ s: "it's; DROP TABLE x", h: "a'b" }])],
     [`SELECT run_id, status FROM ${db}.ingest_runs FINAL ORDER BY run_id`, (r) => expect(r).toHaveLength(2)],
     [`SELECT count() AS n FROM ${db}.v_raw_event_keys`, (r) => expect(r.map((x) => Number(x.n))).toEqual([0])],

@@ -30,8 +30,6 @@ export async function readQuery(client: ClickHouseClient, sql: string, ctx: { db
   if (canonical === '') return { ok: false, reason: 'empty query: give one SELECT (or WITH ... SELECT)' };
   const text = readCanonical(canonical);
   if (text.firstWord !== 'SELECT' && text.firstWord !== 'WITH') return { ok: false, reason: `only one SELECT (or WITH ... SELECT) is allowed; this is ${text.firstWord || 'not a query'}` };
-  if (text.topClauses.includes('INTO OUTFILE')) return { ok: false, reason: 'INTO OUTFILE is not allowed: redirect the output of chiso query instead' };
-  if (text.topClauses.includes('FORMAT')) return { ok: false, reason: 'FORMAT clauses are not allowed: use --format (the API\'s format field)' };
   if (text.quoted !== undefined) return { ok: false, reason: `quoted names such as ${text.quoted.slice(0, 60)} are not allowed: use plain names (letters, digits, _)` };
   const wrapped = `SELECT * FROM (${canonical})`;
   let explained: string;
@@ -40,6 +38,9 @@ export async function readQuery(client: ClickHouseClient, sql: string, ctx: { db
     const rs = await client.query({ query: `SELECT explain FROM (EXPLAIN AST ${wrapped})`, format: 'JSONEachRow' });
     explained = (await rs.json<{ explain: string }>()).map((r) => r.explain).join('\n');
   } catch (e) {
+    // FORMAT and INTO OUTFILE cannot stand inside the wrapper: say so rather than "syntax error".
+    if (text.topClauses.includes('INTO OUTFILE')) return { ok: false, reason: 'INTO OUTFILE is not allowed: redirect the output of chiso query instead' };
+    if (text.topClauses.includes('FORMAT')) return { ok: false, reason: 'FORMAT clauses are not allowed: use --format (the API\'s format field)' };
     return { ok: false, reason: `ClickHouse cannot read this as one SELECT: ${clickhouseReason(e)}` };
   }
   const ast = parseExplainAst(explained);

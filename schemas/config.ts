@@ -76,6 +76,16 @@ export const envSchema = z.object({
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: identifier('CLICKHOUSE_DATABASE', 'chiso'),
+  /** Server mode: the read-only user the SQL endpoint (`chiso query`) runs as; SELECT on chiso's tables only (docs/sql-query.md). */
+  CLICKHOUSE_QUERY_USER: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { error: 'CLICKHOUSE_QUERY_USER: expected a ClickHouse user name (letters, digits, _), e.g. chiso_query' }).optional(),
+  CLICKHOUSE_QUERY_PASSWORD: z.string().default(''),
+  /** The SQL endpoint's max_execution_time, 1-30 seconds. */
+  CHISO_QUERY_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'CHISO_QUERY_TIMEOUT_SECONDS: expected 1-30 seconds' })
+    .int({ error: 'CHISO_QUERY_TIMEOUT_SECONDS: expected a whole number of seconds (1-30)' })
+    .min(1, { error: 'CHISO_QUERY_TIMEOUT_SECONDS: expected 1-30 seconds' })
+    .max(30, { error: 'CHISO_QUERY_TIMEOUT_SECONDS: expected 1-30 seconds' })
+    .default(30),
   /** A ClickHouse cluster (remote_servers) name: migrations create Replicated + Distributed tables ON CLUSTER (docs/deploy.md). */
   CLICKHOUSE_CLUSTER: z
     .string()
@@ -175,8 +185,12 @@ export interface Config {
     chdbPath: string;
     /** CLICKHOUSE_CLUSTER: migrations run ON CLUSTER with replicated, distributed tables (server mode only). */
     cluster?: string;
+    /** Server mode: the SQL endpoint's read-only user (CLICKHOUSE_QUERY_USER / _PASSWORD). */
+    query?: { user: string; password: string };
   };
   api: { port: number };
+  /** The SQL endpoint's max_execution_time in seconds (CHISO_QUERY_TIMEOUT_SECONDS, 1-30). */
+  queryTimeoutSeconds: number;
   /** HMAC key for personal data; when unset the embedded stack keeps a generated one under dataDir/secrets. */
   piiSecret?: string;
   /** Bearer token for the sources' HTTP export API (and the default of `chiso simulator`). */
@@ -253,8 +267,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       database: e.CLICKHOUSE_DATABASE,
       chdbPath: resolve(dataDir, 'chdb'),
       ...(e.CLICKHOUSE_CLUSTER ? { cluster: e.CLICKHOUSE_CLUSTER } : {}),
+      ...(e.CLICKHOUSE_QUERY_USER ? { query: { user: e.CLICKHOUSE_QUERY_USER, password: e.CLICKHOUSE_QUERY_PASSWORD } } : {}),
     },
     api: { port: e.CHISO_API_PORT },
+    queryTimeoutSeconds: e.CHISO_QUERY_TIMEOUT_SECONDS,
     roles: e.CHISO_ROLES,
     sources: pulled.sources,
     pullMinutes: e.CHISO_PULL_MINUTES,

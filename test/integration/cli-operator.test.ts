@@ -1,7 +1,7 @@
 // Every operator command through the `chiso` binary, as an operator runs it, with its --json output:
 // a chiso process started by `chiso up --detach` (on the test stack's Kafka and Temporal, its own data
 // directory, topics, task queue and API port), then ingest, runs, rejects, replay, the imports,
-// compute, nightly, report, query, indicators and status against it, and `down`.
+// compute, nightly, report, query (and its refusals), indicators and status against it, and `down`.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,9 +113,27 @@ describe('every operator command through the chiso binary', () => {
     expect(r.replays[0]).toMatchObject({ runId, ok: true, summary: { runs: [{ status: 'succeeded', read: 1555, rejected: 4 }] } });
     const runs = await json<{ run_id: string; replay_of: string; status: string }[]>(['runs', '--source', 'one-stop-shop']);
     expect(runs.filter((x) => x.replay_of === runId).map((x) => x.status)).toEqual(['succeeded']);
-    const q = await chiso(['query', 'SELECT count() - uniqExact(event_id) AS doubled, count() AS n FROM chiso.raw_events', '--format', 'JSONEachRow']);
+    // raw_events' keys without their payload: the endpoint does not read raw_events itself.
+    const q = await chiso(['query', 'SELECT count() - uniqExact(event_id) AS doubled, count() AS n FROM chiso.v_raw_event_keys', '--format', 'JSONEachRow']);
     expect(q.code, q.err).toBe(0);
     expect(JSON.parse(q.out)).toMatchObject({ doubled: 0 });
+  });
+
+  it('refuses through query what reaches outside the store, with the reason', async () => {
+    for (const [sql, why] of [
+      ["SELECT file('/etc/hostname')", /function file is not allowed/],
+      ["SELECT 1 -- ' \n; CREATE TABLE chiso.pwned (a Int8) ENGINE = Memory", /one statement|Multi-statements/],
+      ["SELECT * FROM url('http://127.0.0.1:1/', 'LineAsString')", /table function url/],
+      ['SELECT original FROM chiso.rejects', /chiso\.rejects is not readable/],
+    ] as const) {
+      const r = await chiso(['query', sql]);
+      expect(r.code, sql).toBe(2);
+      expect(r.err, sql).toMatch(why);
+      expect(r.out, sql).toBe('');
+    }
+    const tables = await chiso(['query', "SELECT count() AS n FROM chiso.query_audit WHERE outcome = 'refused'", '--format', 'JSONEachRow']);
+    expect(tables.code, tables.err).toBe(0);
+    expect(Number((JSON.parse(tables.out) as { n: string }).n)).toBeGreaterThanOrEqual(4);
   });
 
   it('computes, runs the nightly workflow, and writes the monthly report', async () => {

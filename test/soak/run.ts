@@ -231,7 +231,7 @@ try {
   const catchUp = Date.now() + 600_000;
   let have = -1;
   while (Date.now() < catchUp) {
-    const q = await chiso(['query', 'SELECT count() AS n FROM chiso.raw_events', '--format', 'JSONEachRow']);
+    const q = await chiso(['query', 'SELECT count() AS n FROM chiso.v_raw_event_keys', '--format', 'JSONEachRow']);
     have = q.code === 0 ? Number((JSON.parse(q.out) as { n: string }).n) : -1;
     if (have >= want) break;
     if (q.code !== 0) {

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadMigrations } from '../../infra/clickhouse/migrate.ts';
 import { loadConfig, SERVER_MODE_VARIABLES } from '../../schemas/config.ts';
+import { ALLOWED_TABLES } from '../../services/ioc-api/readonly-sql/tables.ts';
 import { parseDockerfile } from '../support/dockerfile.ts';
 
 type Condition = 'service_healthy' | 'service_completed_successfully' | 'service_started';
@@ -230,10 +231,13 @@ describe('ClickHouse read-only users (users.d)', () => {
     expect(body).not.toContain('access_management');
   });
 
-  it('lets chiso_query SELECT the chiso database only', () => {
+  it('lets chiso_query SELECT the tables the SQL endpoint allows, and nothing else', () => {
     const body = user('chiso_query');
-    expect(grants(body)).toEqual(['GRANT SELECT ON chiso.*']);
-    expect(body).toContain('<profile>chiso_readonly</profile>');
+    expect(grants(body)).toEqual(ALLOWED_TABLES.map((t) => `GRANT SELECT ON chiso.${t}`));
+    expect(body).toContain('<profile>chiso_query</profile>');
+    const profile = /<chiso_query>\s*<readonly>([\s\S]*?)<\/chiso_query>\s*<\/profiles>/.exec(xml)?.[0] ?? '';
+    expect(profile).toContain('<readonly>1</readonly>');
+    expect(profile).toMatch(/<max_execution_time><min>1<\/min><max>30<\/max><changeable_in_readonly\/><\/max_execution_time>/);
     expect(compose.services['chiso-api']!.environment!.CLICKHOUSE_QUERY_USER).toBe('chiso_query');
   });
 

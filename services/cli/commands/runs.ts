@@ -2,7 +2,6 @@
 // the ingestion ledger and its rejects, read through the running chiso process's API.
 import type { Command } from 'commander';
 import { apiClient, expectOk } from '../../ioc-api/client.ts';
-import { runDaysSql } from '../../ops/run-days.ts';
 import { makeContext } from '../context.ts';
 import { table } from '../render.ts';
 
@@ -32,11 +31,9 @@ export function registerRuns(program: Command): void {
     .description('one run: its origin, counts, error and reject reasons')
     .argument('<id>', 'the run id')
     .action(async (id: string, _opts: unknown, cmd: Command) => {
-      const { ctx, body: run } = await getJson<{ run: Row; rejectReasons: Row[] }>(cmd, `/runs/${encodeURIComponent(id)}`);
-      // The days its records count on, from its raw events, through the read-only query endpoint (same database as the process: same config).
-      const q = await expectOk(await apiClient(ctx.cfg).post('/internal/query', { sql: runDaysSql(ctx.cfg.clickhouse.database, [id]), format: 'JSONEachRow' }));
-      const days = (await q.text()).split('\n').filter((l) => l.trim() !== '').map((l) => (JSON.parse(l) as { day: string }).day);
-      const body = { ...run, days };
+      // The API adds the days its records count on, read from its raw events.
+      const { ctx, body } = await getJson<{ run: Row; rejectReasons: Row[]; days: string[] }>(cmd, `/runs/${encodeURIComponent(id)}`);
+      const days = body.days;
       ctx.result(body, () =>
         [
           ...Object.entries(body.run).map(([k, v]) => `${k.padEnd(12)} ${v === null ? '' : String(v)}`),

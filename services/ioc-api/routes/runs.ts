@@ -1,8 +1,9 @@
-// GET /runs, /runs/{id}, /rejects?run=: the ingestion ledger and its rejects (operator tokens only:
+// GET /runs, /runs/{id} (with the days its records count on), /rejects?run=: the ingestion ledger and its rejects (operator tokens only:
 // runs are not attributed to units, and rejects keep the original text).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { select } from '../../../infra/clickhouse/store.ts';
+import { runDaysSql } from '../../ops/run-days.ts';
 import { requireUnscoped } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { isoDate, limit, offset, parseParams, runId, sendBad, sendError, sourceName } from '../params.ts';
@@ -60,7 +61,9 @@ export function runsRoutes(api: FastifyInstance, deps: RouteDeps): void {
       `SELECT reason, field, count() AS count FROM ${db}.rejects FINAL WHERE run_id = {id:String} GROUP BY reason, field ORDER BY count() DESC LIMIT 50`,
       { id: p.data.id },
     );
-    return { run: counts(run), rejectReasons: reasons.map((r) => ({ ...r, count: Number(r.count) })) };
+    // The days its records count on, from its raw events (what a replay of it recomputes).
+    const days = await select<{ day: string }>(deps.store, runDaysSql(db, '{runs:Array(String)}'), { runs: [p.data.id] });
+    return { run: counts(run), rejectReasons: reasons.map((r) => ({ ...r, count: Number(r.count) })), days: days.map((d) => d.day) };
   });
 
   api.get('/rejects', async (req, reply) => {

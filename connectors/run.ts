@@ -7,7 +7,8 @@ import { topics as topicNames } from '../schemas/topics.ts';
 import { ChisoError, errorMessage } from '../services/lib/errors.ts';
 import type { Logger } from '../services/lib/logger.ts';
 import { formatTimeMs } from './common/dates.ts';
-import { UnreadableFileError } from './common/readers/csv.ts';
+import { FileLimitError } from './common/limits.ts';
+import { UnreadableFileError } from './common/readers/errors.ts';
 import { MAPPERS } from './mappers.ts';
 import { runCounters } from './metrics.ts';
 import { redactOriginal } from './redact.ts';
@@ -67,6 +68,7 @@ export interface RunFailure {
 /** The failure vocabulary of a run: chiso errors keep their code; a file that cannot be read will not become readable by retrying. */
 export function failureOf(e: unknown): RunFailure {
   if (e instanceof ChisoError) return { code: e.code, retriable: e.retriable };
+  if (e instanceof FileLimitError) return { code: 'FILE_LIMIT', retriable: false };
   if (e instanceof UnreadableFileError) return { code: 'UNREADABLE_FILE', retriable: false };
   const errno = (e as NodeJS.ErrnoException | undefined)?.code;
   if (errno === 'ENOENT' || errno === 'EACCES' || errno === 'EISDIR') return { code: 'UNREADABLE_FILE', retriable: false };

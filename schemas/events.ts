@@ -205,6 +205,6 @@ export const runMessage = z.object({
   replay_of: text(MAX_LENGTH.runId).default(''),
   updated_at: isoTime,
   /** The highest offset produced per topic-partition ("topic:partition" -> offset), for `ingest --wait`. */
-  produced_offsets: z.record(text(MAX_LENGTH.topic + 12), text(MAX_LENGTH.offset)).default({}),
+  produced_offsets: z.record(text(MAX_LENGTH.topicPartition), text(MAX_LENGTH.offset)).default({}),
 });
 export type RunMessage = z.infer<typeof runMessage>;

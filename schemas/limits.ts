@@ -31,6 +31,8 @@ export const MAX_LENGTH = {
   original: 256 * 1024,
   /** A Kafka topic name (Kafka allows 249). */
   topic: 249,
+  /** A "topic:partition" key (the run ledger's produced offsets). */
+  topicPartition: 260,
   /** A Kafka offset, as a decimal string (Int64). */
   offset: 20,
 } as const;

@@ -21,6 +21,8 @@ export interface FileLimits {
   xlsxRows: number;
   /** Cells of one row (Excel's own maximum is 16,384 columns). */
   xlsxColumns: number;
+  /** Bytes of one page answered by a source's HTTP export API. */
+  pageBytes: number;
 }
 
 const MiB = 1 << 20;
@@ -34,6 +36,7 @@ export const FILE_LIMITS: FileLimits = {
   xlsxSharedStrings: 2_000_000,
   xlsxRows: 1_048_576,
   xlsxColumns: 16_384,
+  pageBytes: 64 * MiB,
 };
 
 /** A file beyond one of the limits: the message says which, with the figures. */

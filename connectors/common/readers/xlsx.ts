@@ -136,6 +136,10 @@ export async function* readXlsx(path: string, fields: readonly FieldSpec[], limi
     }
   } catch (e) {
     if (e instanceof UnreadableFileError || e instanceof FileLimitError) throw e;
+    const text = e instanceof Error ? e.message : String(e);
+    // XML forbids control characters (NUL, ESC...) even escaped: Excel writes them as _xHHHH_, so a
+    // workbook holding one raw was not written by a spreadsheet program and cannot be parsed past it.
+    if (/disallowed character/i.test(text)) throw new UnreadableFileError(`${path}: not a well-formed .xlsx workbook: a control character (such as NUL or ESC) that XML does not allow, at ${text.replace(/:?\s*disallowed character\.?/i, '')} of one of its XML parts`);
     throw new UnreadableFileError(`${path}: not a readable .xlsx workbook (truncated or another format?): ${e instanceof Error ? e.message : String(e)}`);
   }
   if (anyRow && !anyHeader) throw new UnreadableFileError(headerNotFound(path, fields, false));

@@ -41,8 +41,13 @@ export const MAX_LENGTH = {
  * An identifier's characters (the length is checked apart): none of them a control, format, surrogate, private-use or
  * unassigned character (Unicode category C, NUL and DEL included), a line or paragraph separator, or
  * U+FFFD. Spaces inside are allowed (connectors trim the ends).
+ *
+ * Written as runs of printable ASCII between single other characters: the same set as
+ * /^[^\p{C}\p{Zl}\p{Zp}\uFFFD]*$/u, but the sink tests it on every identifier of every event, and
+ * the ASCII runs match about three times faster than the Unicode class. The two parts share no
+ * character, so the pattern cannot backtrack (linear in the length).
  */
-export const IDENTIFIER = /^[^\p{C}\p{Zl}\p{Zp}\uFFFD]*$/u;
+export const IDENTIFIER = /^[ -~]*(?:[^\p{ASCII}\p{C}\p{Zl}\p{Zp}\uFFFD][ -~]*)*$/u;
 
 export const IDENTIFIER_MESSAGE = 'expected printable characters only (no control character, NUL or invalid UTF-8)';
 

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FILE_LIMITS, FileLimitError, type FileLimits } from '../../connectors/common/limits.ts';
 import { UnreadableFileError } from '../../connectors/common/readers/errors.ts';
@@ -15,7 +16,7 @@ import { pseudonymiser } from '../../connectors/pii.ts';
 import { failureOf } from '../../connectors/run.ts';
 import type { RawRecord } from '../../connectors/types.ts';
 import { canonicalEvent, rejectMessage, runMessage } from '../../schemas/events.ts';
-import { identifierProblem, MAX_LENGTH } from '../../schemas/limits.ts';
+import { IDENTIFIER, identifierProblem, MAX_LENGTH } from '../../schemas/limits.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chiso-limits-'));
 const limits = (over: Partial<FileLimits>): FileLimits => ({ ...FILE_LIMITS, ...over });
@@ -82,6 +83,14 @@ describe('field limits (schemas/limits.ts)', () => {
     const uncapped = found.filter(([, checks, format]) => format === undefined && !checks.some((c) => c.check === 'max_length' || (c.check === 'string_format' && c.format === 'regex' && !checks.some((x) => x.check === 'min_length'))));
     expect(uncapped.map(([p]) => p)).toEqual([]);
     for (const [, checks] of found) for (const c of checks) if (c.check === 'max_length') expect(Object.values(MAX_LENGTH)).toContain(c.maximum);
+  });
+
+  it('matches identifiers exactly as the plain Unicode class would (its fast form is the same set)', () => {
+    const plain = /^[^\p{C}\p{Zl}\p{Zp}\uFFFD]*$/u;
+    const chars = fc.oneof(fc.string({ unit: 'grapheme-ascii' }), fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('a', ' ', '\u0000', '\u007f', '\u0085', '\u200b', '\u202e', '\u2028', '\uFFFD', '\ud800', 'Đ', '\u{1F600}', '\uE000') }));
+    fc.assert(fc.property(chars, (s) => IDENTIFIER.test(s) === plain.test(s)), { numRuns: 5000, seed: 17 });
+    // Linear: a long almost-valid code is answered at once.
+    expect(IDENTIFIER.test(`${'a\u00e9'.repeat(50_000)}\u0000`)).toBe(false);
   });
 
   it('says what is wrong with an identifier', () => {

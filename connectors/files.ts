@@ -6,6 +6,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { EntityName, SourceId } from '../schemas/events.ts';
 import { formatTime } from './common/dates.ts';
+import { FILE_LIMITS, type FileLimits, tooLarge } from './common/limits.ts';
+import { fileChunks } from './common/readers/bytes.ts';
 import { UnreadableFileError, readCsv } from './common/readers/csv.ts';
 import { CsvQuoteError } from './common/readers/csv-text.ts';
 import { readJson } from './common/readers/json.ts';
@@ -30,14 +32,21 @@ export function newRunId(): string {
   return `run-${t}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The records of one file, read in its format; throws UnreadableFileError when it cannot be read at all. */
-export async function* readFile(path: string, format: FileFormat, entity: EntityName): AsyncGenerator<RawRecord> {
+/**
+ * The records of one file, read in its format; throws UnreadableFileError when it cannot be read at
+ * all, FileLimitError (one) when it is beyond a limit of connectors/common/limits.ts.
+ */
+export async function* readFile(path: string, format: FileFormat, entity: EntityName, limits: FileLimits = FILE_LIMITS): AsyncGenerator<RawRecord> {
   const fields = MAPPERS[entity].fields;
+  // The file's size first: nothing of a file beyond the limit is read.
+  const size = (await stat(path)).size;
+  const max = format === 'xlsx' ? limits.xlsxFileBytes : limits.fileBytes;
+  if (size > max) throw tooLarge(path, `a ${format.toUpperCase()} file of`, size, max);
   try {
-    if (format === 'ndjson') yield* readNdjson(path);
-    else if (format === 'json') yield* readJson(path);
-    else if (format === 'csv') yield* readCsv(path, fields);
-    else yield* readXlsx(path, fields);
+    if (format === 'ndjson') yield* readNdjson(path, fileChunks(path), limits);
+    else if (format === 'json') yield* readJson(path, fileChunks(path), limits);
+    else if (format === 'csv') yield* readCsv(path, fields, fileChunks(path), limits);
+    else yield* readXlsx(path, fields, limits);
   } catch (e) {
     if (e instanceof JsonSplitError || e instanceof CsvQuoteError) throw new UnreadableFileError(`${path}: ${e.message}`);
     throw e;

@@ -2,11 +2,13 @@
 // (chiso.runs.v1) written at the start and at the end. read = accepted + rejected, always; a run
 // whose records cannot be read or produced ends `failed`, never `succeeded`.
 import type { EntityName, RejectMessage, RunMessage, SourceId } from '../schemas/events.ts';
+import { cut, MAX_LENGTH } from '../schemas/limits.ts';
 import { topics as topicNames } from '../schemas/topics.ts';
 import { ChisoError, errorMessage } from '../services/lib/errors.ts';
 import type { Logger } from '../services/lib/logger.ts';
 import { formatTimeMs } from './common/dates.ts';
-import { UnreadableFileError } from './common/readers/csv.ts';
+import { FileLimitError } from './common/limits.ts';
+import { UnreadableFileError } from './common/readers/errors.ts';
 import { MAPPERS } from './mappers.ts';
 import { runCounters } from './metrics.ts';
 import { redactOriginal } from './redact.ts';
@@ -66,6 +68,7 @@ export interface RunFailure {
 /** The failure vocabulary of a run: chiso errors keep their code; a file that cannot be read will not become readable by retrying. */
 export function failureOf(e: unknown): RunFailure {
   if (e instanceof ChisoError) return { code: e.code, retriable: e.retriable };
+  if (e instanceof FileLimitError) return { code: 'FILE_LIMIT', retriable: false };
   if (e instanceof UnreadableFileError) return { code: 'UNREADABLE_FILE', retriable: false };
   const errno = (e as NodeJS.ErrnoException | undefined)?.code;
   if (errno === 'ENOENT' || errno === 'EACCES' || errno === 'EISDIR') return { code: 'UNREADABLE_FILE', retriable: false };
@@ -110,7 +113,7 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
     finished_at: finishedAt,
     status,
     ...counts,
-    error,
+    error: cut(error, MAX_LENGTH.reason),
     replay_of: req.replayOf ?? '',
     updated_at: finishedAt ?? startedAt,
     produced_offsets: {},
@@ -123,9 +126,11 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
       source: req.source,
       entity: req.entity,
       origin: raw.origin,
-      field,
-      reason,
-      original,
+      field: cut(field, MAX_LENGTH.name),
+      reason: cut(reason, MAX_LENGTH.reason),
+      // A hostile record can be megabytes long: the reject keeps its beginning (base64 is cut whole
+      // characters of 4, so that what is kept still decodes).
+      original: encoding === 'base64' ? cutBase64(original, MAX_LENGTH.original) : cut(original, MAX_LENGTH.original),
       original_encoding: encoding,
       rejected_at: nowIso(),
     };
@@ -194,4 +199,8 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
   onProgress?.({ ...counts });
   for (const w of warnings.values()) log.warn({ field: w.field, looks_like: w.looksLike, records: w.records }, 'an exported field looks like a known one but is not read');
   return { runId: req.runId, source: req.source, entity: req.entity, origin: req.origin, status, ...counts, error, warnings: [...warnings.values()], ...(failure ? { failure } : {}), producedOffsets, startedAt, finishedAt };
+}
+
+function cutBase64(b64: string, max: number): string {
+  return b64.length <= max ? b64 : b64.slice(0, max - (max % 4));
 }

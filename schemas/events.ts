@@ -7,6 +7,7 @@
 // days are 'YYYY-MM-DD' calendar days in Asia/Ho_Chi_Minh.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { IDENTIFIER, IDENTIFIER_MESSAGE, MAX_LENGTH } from './limits.ts';
 
 export const SOURCES = ['one-stop-shop', 'document-management', 'public-service-portal'] as const;
 export const sourceId = z.enum(SOURCES);
@@ -31,17 +32,26 @@ const time = isoTime.nullable();
 const level = z.enum(['TINH', 'HUYEN', 'XA']);
 const secrecy = z.enum(['normal', 'secret', 'top_secret', 'absolute_secret']);
 
+// Every string field has a maximum length (schemas/limits.ts); identifiers also have the
+// identifier rule there (printable characters only). Plain length and pattern checks: the sink's
+// fast predicate (schemas/unchanged.ts) mirrors them.
+const tooLong = (max: number) => ({ error: `expected at most ${max} characters` });
+/** An identifier, possibly empty (an optional code); `.min(1)` for a required one. */
+const ident = (max: number) => z.string().max(max, tooLong(max)).regex(IDENTIFIER, { error: IDENTIFIER_MESSAGE });
+const code = () => ident(MAX_LENGTH.code).min(1);
+const text = (max: number = MAX_LENGTH.text) => z.string().max(max, tooLong(max));
+
 /** Where a record came from: enough for an operator to open the file or call the API again. */
 export const origin = z.object({
   /** A file path, or the URL of the API entity endpoint. */
-  uri: z.string().min(1),
+  uri: text(MAX_LENGTH.uri).min(1),
   /** 1-based line (NDJSON, CSV) or spreadsheet row (XLSX); 1-based index in a JSON array. */
   line: z.number().int().positive().optional(),
   /** API page number and 0-based index within the page. */
   page: z.number().int().nonnegative().optional(),
   index: z.number().int().nonnegative().optional(),
   /** XLSX sheet name. */
-  sheet: z.string().optional(),
+  sheet: text(MAX_LENGTH.sheet).optional(),
 });
 export type Origin = z.infer<typeof origin>;
 
@@ -56,17 +66,17 @@ export function describeOrigin(o: Origin): string {
 
 const envelope = {
   event_id: z.string().regex(/^[0-9a-f]{32}$/),
-  record_id: z.string().min(1),
-  unit_code: z.string().min(1),
+  record_id: ident(MAX_LENGTH.recordId).min(1),
+  unit_code: code(),
   updated_at: isoTime,
-  run_id: z.string().min(1),
+  run_id: ident(MAX_LENGTH.runId).min(1),
   origin,
 };
 
 export const dossierData = z.object({
-  procedure_code: z.string().min(1),
-  procedure_name: z.string().default(''),
-  field_code: z.string().default(''),
+  procedure_code: code(),
+  procedure_name: text().default(''),
+  field_code: ident(MAX_LENGTH.code).default(''),
   channel: z.enum(['in_person', 'online', 'postal']),
   /** TrangThaiHoSo 1..10 (SOURCES.md). */
   status: z.number().int().min(1).max(10),
@@ -86,13 +96,13 @@ export const dossierData = z.object({
   /** At least one result document with a file path (or the spreadsheet's "Ket qua dien tu" flag). */
   has_electronic_result: z.boolean(),
   /** HMAC-SHA256 of the applicant's id number, or null. */
-  applicant_hash: z.string().nullable(),
+  applicant_hash: ident(MAX_LENGTH.hash).nullable(),
 });
 
 export const documentData = z.object({
-  number: z.string().default(''),
+  number: text().default(''),
   register: z.enum(['outgoing', 'incoming']),
-  kind: z.string().default(''),
+  kind: text().default(''),
   issued_at: isoDay,
   received_at: isoDay.nullable(),
   form: z.enum(['electronic', 'paper']),
@@ -111,8 +121,8 @@ export const workRecordData = z.object({
 });
 
 export const serviceData = z.object({
-  procedure_code: z.string().min(1),
-  procedure_name: z.string().default(''),
+  procedure_code: code(),
+  procedure_name: text().default(''),
   level: level.nullable(),
   online_level: z.enum(['full', 'partial', 'none']),
   has_fee: z.boolean(),
@@ -123,8 +133,8 @@ export const serviceData = z.object({
 });
 
 export const paymentData = z.object({
-  dossier_code: z.string().nullable(),
-  procedure_code: z.string().nullable(),
+  dossier_code: ident(MAX_LENGTH.code).nullable(),
+  procedure_code: ident(MAX_LENGTH.code).nullable(),
   amount: z.number().int().nonnegative(),
   method: z.enum(['online', 'in_person']),
   status: z.enum(['success', 'failed', 'pending']),
@@ -132,7 +142,7 @@ export const paymentData = z.object({
 });
 
 export const ratingData = z.object({
-  dossier_code: z.string().nullable(),
+  dossier_code: ident(MAX_LENGTH.code).nullable(),
   rated_at: isoTime,
   level: z.enum(['very_satisfied', 'satisfied', 'unsatisfied']),
 });
@@ -159,41 +169,42 @@ export function eventId(source: SourceId, entity: EntityName, recordId: string, 
 
 /** A record that did not fit, with the original text and where it was (chiso.rejects.v1). */
 export const rejectMessage = z.object({
-  run_id: z.string().min(1),
+  run_id: text(MAX_LENGTH.runId).min(1),
   source: sourceId,
-  entity: z.string(),
+  entity: text(MAX_LENGTH.name),
   origin,
   /** The field at fault (the source's own name, e.g. NgayTiepNhan), or '' for the whole record. */
-  field: z.string(),
-  reason: z.string().min(1),
+  field: text(MAX_LENGTH.name),
+  reason: text(MAX_LENGTH.reason).min(1),
   /** The original text of the record (a line, a CSV row, a JSON object); base64 when not valid UTF-8. */
-  original: z.string(),
+  original: text(MAX_LENGTH.original),
   original_encoding: z.enum(['utf8', 'base64']).default('utf8'),
   rejected_at: isoTime,
   /** Set by the sink for a message it could not parse: where the poison message sat. */
-  topic: z.string().optional(),
-  partition: z.number().int().optional(),
-  offset: z.string().optional(),
+  topic: text(MAX_LENGTH.topic).optional(),
+  partition: z.number().int().nonnegative().max(2 ** 31 - 1).optional(),
+  /** A decimal Kafka offset (the rejects table keeps it as an Int64). */
+  offset: z.string().regex(/^[0-9]{1,19}$/, { error: 'expected a Kafka offset (decimal digits)' }).optional(),
 });
 export type RejectMessage = z.infer<typeof rejectMessage>;
 
 /** One row of the ingestion ledger (chiso.runs.v1 -> ingest_runs): the latest updated_at wins. */
 export const runMessage = z.object({
-  run_id: z.string().min(1),
+  run_id: text(MAX_LENGTH.runId).min(1),
   source: sourceId,
-  entity: z.string(),
+  entity: text(MAX_LENGTH.name),
   /** A file path, or URL + window. */
-  origin: z.string(),
+  origin: text(MAX_LENGTH.uri),
   started_at: isoTime,
   finished_at: isoTime.nullable(),
   status: z.enum(['running', 'succeeded', 'failed']),
   read: z.number().int().nonnegative(),
   accepted: z.number().int().nonnegative(),
   rejected: z.number().int().nonnegative(),
-  error: z.string().default(''),
-  replay_of: z.string().default(''),
+  error: text(MAX_LENGTH.reason).default(''),
+  replay_of: text(MAX_LENGTH.runId).default(''),
   updated_at: isoTime,
   /** The highest offset produced per topic-partition ("topic:partition" -> offset), for `ingest --wait`. */
-  produced_offsets: z.record(z.string(), z.string()).default({}),
+  produced_offsets: z.record(text(MAX_LENGTH.topicPartition), text(MAX_LENGTH.offset)).default({}),
 });
 export type RunMessage = z.infer<typeof runMessage>;

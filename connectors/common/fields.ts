@@ -4,6 +4,7 @@
 import type { CodeTable } from './codes.ts';
 import { parseCode } from './codes.ts';
 import { type Parsed, parseDay, parseTime } from './dates.ts';
+import { identifierProblem, MAX_LENGTH } from '../../schemas/limits.ts';
 import { asText, headingKey } from './text.ts';
 import { parseAmount, parseFlag } from './values.ts';
 
@@ -68,8 +69,27 @@ export class FieldReader {
     return r.ok ? r.value : this.fail(spec, r.error, hit.key);
   }
 
-  text(spec: FieldSpec, opts: { required?: boolean } = {}): string | undefined {
-    return this.parse(spec, opts.required ?? false, (v) => ({ ok: true, value: asText(v) }));
+  /** Free text (a name, a document number), at most MAX_LENGTH.text characters (schemas/limits.ts). */
+  text(spec: FieldSpec, opts: { required?: boolean; max?: number } = {}): string | undefined {
+    const max = opts.max ?? MAX_LENGTH.text;
+    return this.parse(spec, opts.required ?? false, (v) => {
+      const t = asText(v);
+      return t.length > max ? { ok: false, error: `${t.length} characters long (at most ${max})` } : { ok: true, value: t };
+    });
+  }
+
+  /**
+   * A code that identifies something (record, unit, procedure, field, dossier): printable characters
+   * only and at most MAX_LENGTH.code characters, the rule of schemas/limits.ts; otherwise the record
+   * is rejected naming this field (a NUL byte, a control character, invalid UTF-8, a 300-character code).
+   */
+  id(spec: FieldSpec, opts: { required?: boolean; max?: number } = {}): string | undefined {
+    const max = opts.max ?? MAX_LENGTH.code;
+    return this.parse(spec, opts.required ?? false, (v) => {
+      const t = asText(v);
+      const problem = identifierProblem(t, max);
+      return problem === undefined ? { ok: true, value: t } : { ok: false, error: problem };
+    });
   }
 
   time(spec: FieldSpec, opts: { required?: boolean } = {}): string | undefined {

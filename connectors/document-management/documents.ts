@@ -21,8 +21,8 @@ const F = {
 
 function map(input: MapInput) {
   const r = new FieldReader(input.fields);
-  const id = r.text(F.id, { required: true });
-  const unit = r.text(F.unit, { required: true });
+  const id = r.id(F.id, { required: true });
+  const unit = r.id(F.unit, { required: true });
   const register = r.code(F.register, REGISTER, { required: true });
   const issued = r.day(F.issued, { required: true });
   const received = r.day(F.received) ?? null;

@@ -16,8 +16,8 @@ const F = {
 
 function map(input: MapInput) {
   const r = new FieldReader(input.fields);
-  const id = r.text(F.id, { required: true });
-  const unit = r.text(F.unit, { required: true });
+  const id = r.id(F.id, { required: true });
+  const unit = r.id(F.unit, { required: true });
   const level = r.code(F.level, UNIT_LEVEL) ?? null;
   const opened = r.day(F.opened, { required: true });
   const closed = r.day(F.closed) ?? null;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { EntityName } from '../../schemas/events.ts';
 import { InfraError } from '../../services/lib/errors.ts';
 import type { Logger } from '../../services/lib/logger.ts';
+import { FILE_LIMITS } from '../common/limits.ts';
 import type { RawRecord } from '../types.ts';
 import { type ExportWindow, type HttpCheckpoint, planWindows } from './checkpoint.ts';
 
@@ -32,6 +33,8 @@ export interface ExportApiOptions {
   log: Logger;
   fetchTimeoutMs: number;
   retry?: RetryPolicy;
+  /** Bytes of one page at most (default FILE_LIMITS.pageBytes): a larger answer fails the run. */
+  maxPageBytes?: number;
   /**
    * Called before a page or a window is recorded as done in the checkpoint: the consumer makes what
    * it was handed durable first (a pipelined producer flushes), so that a resume never skips records.
@@ -66,20 +69,46 @@ class AttemptFailure extends Error {
   }
 }
 
+/** The body as text, or its size so far once it is beyond `max` bytes (the rest is not read). */
+async function boundedText(res: Response, max: number): Promise<string | { tooLarge: number }> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel();
+    return { tooLarge: declared };
+  }
+  if (res.body === null) return '';
+  const parts: Buffer[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    size += r.value.length;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return { tooLarge: size };
+    }
+    parts.push(Buffer.from(r.value));
+  }
+  // As res.text() does: invalid UTF-8 becomes U+FFFD, which the identifier rule then refuses in a code.
+  return Buffer.concat(parts).toString('utf8');
+}
+
 async function fetchPage(url: string, opts: ExportApiOptions): Promise<PageBody> {
   let res: Response;
-  let text: string;
+  let body: string | { tooLarge: number };
+  const max = opts.maxPageBytes ?? FILE_LIMITS.pageBytes;
   try {
     res = await fetch(url, {
       headers: { authorization: `Bearer ${opts.token}`, accept: 'application/json' },
       signal: AbortSignal.timeout(opts.fetchTimeoutMs),
     });
-    text = await res.text();
+    body = await boundedText(res, max);
   } catch (e) {
     const timedOut = e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError');
     const cause = (e as { cause?: { code?: string } }).cause?.code;
     throw new AttemptFailure(timedOut ? `no answer within ${opts.fetchTimeoutMs} ms` : `request failed (${cause ?? (e as Error).message})`, true);
   }
+  if (typeof body !== 'string') throw new AttemptFailure(`the source API answered a page of more than ${max} bytes (${body.tooLarge} read), the limit of one page (connectors/common/limits.ts): ask for smaller pages`, false);
+  const text = body;
   if (res.status === 401 || res.status === 403) {
     throw new AttemptFailure(`the source API refused the token (HTTP ${res.status})`, false, res.status);
   }

@@ -23,6 +23,8 @@ export interface ApiIngestRequest {
   replayOf?: string;
   fetchTimeoutMs?: number;
   retry?: RetryPolicy;
+  /** Bytes of one page at most (default FILE_LIMITS.pageBytes, connectors/common/limits.ts). */
+  maxPageBytes?: number;
 }
 
 export const DEFAULT_PAGE_SIZE = 500;
@@ -48,6 +50,7 @@ export async function ingestFromApi(deps: IngestDeps, req: ApiIngestRequest, onP
     log: deps.log,
     fetchTimeoutMs: req.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
     ...(req.retry ? { retry: req.retry } : {}),
+    ...(req.maxPageBytes !== undefined ? { maxPageBytes: req.maxPageBytes } : {}),
     beforeCheckpoint: () => deps.producer.flush(),
   });
   return runIngestion(

@@ -59,9 +59,9 @@ function hoSoOf(fields: Record<string, unknown>): Record<string, unknown> {
 
 function map(input: MapInput) {
   const r = new FieldReader(hoSoOf(input.fields));
-  const code = r.text(F.code, { required: true });
-  const procedure = r.text(F.procedure, { required: true });
-  const unit = r.text(F.unit, { required: true });
+  const code = r.id(F.code, { required: true });
+  const procedure = r.id(F.procedure, { required: true });
+  const unit = r.id(F.unit, { required: true });
   const status = r.code(F.status, DOSSIER_STATUS, { required: true });
   const channel = r.code(F.channel, CHANNEL, { required: true });
   const applicantType = r.code(F.applicantType, APPLICANT_TYPE) ?? null;
@@ -93,7 +93,7 @@ function map(input: MapInput) {
     data: {
       procedure_code: procedure,
       procedure_name: r.text(F.procedureName) ?? '',
-      field_code: r.text(F.field) ?? '',
+      field_code: r.id(F.field) ?? '',
       channel,
       status: Number(status),
       applicant_type: applicantType,

@@ -17,8 +17,8 @@ const F = {
 
 function map(input: MapInput) {
   const r = new FieldReader(input.fields);
-  const id = r.text(F.id, { required: true });
-  const unit = r.text(F.unit, { required: true });
+  const id = r.id(F.id, { required: true });
+  const unit = r.id(F.unit, { required: true });
   const amount = r.amount(F.amount, { required: true });
   const method = r.code(F.method, PAYMENT_METHOD, { required: true });
   const status = r.code(F.status, PAYMENT_STATUS, { required: true });
@@ -27,8 +27,8 @@ function map(input: MapInput) {
     recordId: id ?? '',
     unitCode: unit ?? '',
     data: {
-      dossier_code: r.text(F.dossier) ?? null,
-      procedure_code: r.text(F.procedure) ?? null,
+      dossier_code: r.id(F.dossier) ?? null,
+      procedure_code: r.id(F.procedure) ?? null,
       amount,
       method,
       status,

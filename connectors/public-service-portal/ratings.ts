@@ -13,14 +13,14 @@ const F = {
 
 function map(input: MapInput) {
   const r = new FieldReader(input.fields);
-  const id = r.text(F.id, { required: true });
-  const unit = r.text(F.unit, { required: true });
+  const id = r.id(F.id, { required: true });
+  const unit = r.id(F.unit, { required: true });
   const at = r.time(F.at, { required: true });
   const level = r.code(F.level, SATISFACTION, { required: true });
   return finish(r, input, mapper, () => ({
     recordId: id ?? '',
     unitCode: unit ?? '',
-    data: { dossier_code: r.text(F.dossier) ?? null, rated_at: at, level },
+    data: { dossier_code: r.id(F.dossier) ?? null, rated_at: at, level },
   }));
 }
 

@@ -18,8 +18,8 @@ const F = {
 
 function map(input: MapInput) {
   const r = new FieldReader(input.fields);
-  const procedure = r.text(F.procedure, { required: true });
-  const unit = r.text(F.unit, { required: true });
+  const procedure = r.id(F.procedure, { required: true });
+  const unit = r.id(F.unit, { required: true });
   const level = r.code(F.level, UNIT_LEVEL) ?? null;
   const online = r.code(F.online, ONLINE_LEVEL, { required: true });
   const fee = r.flag(F.fee);
@@ -27,6 +27,8 @@ function map(input: MapInput) {
   const from = r.day(F.from, { required: true });
   const to = r.day(F.to) ?? null;
   if (from && to && to < from) r.fail(F.to, `before HieuLucTu (${to} < ${from})`);
+  // The record id joins unit, procedure and day with '/': a '/' inside either would make two services one.
+  for (const [spec, v] of [[F.unit, unit], [F.procedure, procedure]] as const) if (v?.includes('/')) r.fail(spec, `contains '/', which separates the unit, procedure and day in a service's record id`);
   return finish(r, input, mapper, () => ({
     recordId: `${unit}/${procedure}/${from}`,
     unitCode: unit ?? '',

@@ -3,13 +3,15 @@
 // ones (the write of batch N overlaps the fetch of batch N+1). An offset is committed only once every
 // message before it on its partition is written, in the same consumer-group generation. A failed
 // flush is retried with the same chunks (capped exponential backoff, partitions paused, heartbeats);
-// rows are never skipped. A full queue holds the eachBatch calls back (back-pressure).
+// rows are never skipped. Rows ClickHouse refuses for what they hold are no reason to retry: they
+// are isolated and written as rejects (isolate.ts), and the partition goes on. A full queue holds the eachBatch calls back (back-pressure).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { SinkMetrics } from './metrics.ts';
-import { type Chunk, Fenced, writeChunks, type WriteHooks } from './write.ts';
+import { writeIsolating } from './isolate.ts';
+import { type Chunk, Fenced, type writeChunks, type WriteHooks } from './write.ts';
 
 /** What the queue needs from the kafkajs eachBatch payload of a chunk (usable after the call returned). */
 export interface BatchControl {
@@ -229,7 +231,9 @@ export class Accumulator {
         try {
           const t0 = performance.now();
           const fence = Math.min(...batch.map((e) => e.fence));
-          const r = await writeChunks(this.store, batch.map((e) => e.chunk), touchedAt, { ...this.opts.hooks, stillOurs: () => this.fences === fence });
+          // Records ClickHouse refuses for their content are isolated and become rejects (isolate.ts);
+          // what reaches the catch below is infrastructure, retried with the same rows.
+          const r = await writeIsolating(this.store, batch.map((e) => e.chunk), touchedAt, { ...this.opts.hooks, stillOurs: () => this.fences === fence });
           this.record(r, batch, performance.now() - t0);
           this.retrying = false;
           return true;

@@ -74,6 +74,7 @@ export function sinkHealth(h: HealthInputs): Health {
     rowsWritten: h.metrics.sink_rows_written_total ?? 0,
     eventsWritten: h.metrics.sink_events_written_total ?? 0,
     rejects: h.metrics.sink_rejects_total ?? 0,
+    refused: h.metrics.sink_refused_records_total ?? 0,
     insertMsAvg: (h.metrics.sink_insert_ms_count ?? 0) > 0 ? Math.round((h.metrics.sink_insert_ms_sum ?? 0) / (h.metrics.sink_insert_ms_count ?? 1)) : 0,
   };
 }

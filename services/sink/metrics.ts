@@ -14,6 +14,7 @@ const prom = {
   duplicates: new Counter({ name: 'chiso_sink_duplicates_dropped_total', help: 'Events dropped as already written (redelivery, replay)', registers }),
   rejects: new Counter({ name: 'chiso_sink_rejects_total', help: 'Reject rows written', registers }),
   poison: new Counter({ name: 'chiso_sink_poison_messages_total', help: 'Messages that could not be decoded, written as rejects', registers }),
+  refused: new Counter({ name: 'chiso_sink_refused_records_total', help: 'Records ClickHouse refused for their content, isolated and written as rejects', registers }),
   insertErrors: new Counter({ name: 'chiso_sink_insert_errors_total', help: 'Failed flush attempts (retried)', registers }),
   batchRows: new PromHistogram({ name: 'chiso_sink_batch_rows', help: 'Messages per flush', buckets: [1, 10, 100, 1000, 5000, 10000, 25000, 50000], registers }),
   insertSeconds: new PromHistogram({ name: 'chiso_sink_insert_duration_seconds', help: 'Duration of one ClickHouse insert', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
@@ -79,6 +80,7 @@ export class SinkMetrics {
   duplicatesDropped = 0;
   rejects = 0;
   poison = 0;
+  refused = 0;
   insertErrors = 0;
   flushes = 0;
   lag = 0;
@@ -97,6 +99,7 @@ export class SinkMetrics {
     this.duplicatesDropped += r.duplicatesDropped;
     this.rejects += r.rejects;
     this.poison += r.poison;
+    this.refused += r.refused;
     this.flushMs.observe(flushMs);
     this.batchRows.observe(batchRows);
     for (const ms of r.insertMs) this.insertMs.observe(ms);
@@ -107,6 +110,7 @@ export class SinkMetrics {
     prom.duplicates.inc(r.duplicatesDropped);
     prom.rejects.inc(r.rejects);
     prom.poison.inc(r.poison);
+    prom.refused.inc(r.refused);
     prom.batchRows.observe(batchRows);
     prom.flushSeconds.observe(flushMs / 1000);
     for (const ms of r.insertMs) prom.insertSeconds.observe(ms / 1000);
@@ -124,6 +128,7 @@ export class SinkMetrics {
       sink_duplicates_dropped_total: this.duplicatesDropped,
       sink_rejects_total: this.rejects,
       sink_poison_messages_total: this.poison,
+      sink_refused_records_total: this.refused,
       sink_insert_errors_total: this.insertErrors,
       sink_flushes_total: this.flushes,
       sink_lag_messages: this.lag,

@@ -85,8 +85,8 @@ export interface PreparedEvent {
   event_id: string;
   source: string;
   entity: EntityName;
-  /** entity + record id: one latest row per key. */
-  recordKey: string;
+  /** The record, within its entity: one latest row per (latestTable, recordId). */
+  recordId: string;
   updatedMs: number;
   /** The raw_events line, columns RAW_COLUMNS. */
   raw: Line;
@@ -94,20 +94,25 @@ export interface PreparedEvent {
   /** The columns of the latest line, in order. */
   latestColumns: readonly string[];
   latest: Line;
-  /** The (entity, unit, day) keys the event touches, parts joined by TOUCH_SEP. */
-  touched: string[];
+  /**
+   * The touched_days keys of the event: (entity, unitCode, day) for each of `days`. Kept as fields,
+   * never joined into one string: no character of a code can be taken for a separator.
+   */
+  unitCode: string;
+  days: string[];
 }
 
-export const TOUCH_SEP = '\u0000';
-
-/** One string per touched key while it is in use: queued events share it instead of holding copies. */
-const touchedKeys = new Map<string, string>();
-function intern(key: string): string {
-  const known = touchedKeys.get(key);
+/**
+ * One string per unit code and day while in use: queued events share them instead of holding the
+ * copies each JSON.parse made (the map only hands back a string already made, it builds none).
+ */
+const shared = new Map<string, string>();
+function intern(s: string): string {
+  const known = shared.get(s);
   if (known !== undefined) return known;
-  if (touchedKeys.size >= 100_000) touchedKeys.clear();
-  touchedKeys.set(key, key);
-  return key;
+  if (shared.size >= 100_000) shared.clear();
+  shared.set(s, s);
+  return s;
 }
 
 const latestColumns = new Map<EntityName, readonly string[]>();
@@ -123,13 +128,14 @@ export function prepareEvent(e: CanonicalEvent, pos: KafkaPosition): PreparedEve
     event_id: e.event_id,
     source: e.source,
     entity: e.entity,
-    recordKey: `${e.entity}${TOUCH_SEP}${e.record_id}`,
+    recordId: e.record_id,
     updatedMs: Date.parse(e.updated_at),
     raw: line(rawLine(e, pos), 'raw_events'),
     latestTable: LATEST_TABLE[e.entity],
     latestColumns: columns,
     latest: line(JSON.stringify(Object.values(latest)), LATEST_TABLE[e.entity]),
-    touched: touchedDays(e).map((day) => intern(`${e.entity}${TOUCH_SEP}${e.unit_code}${TOUCH_SEP}${day}`)),
+    unitCode: intern(e.unit_code),
+    days: touchedDays(e).map(intern),
   };
 }
 

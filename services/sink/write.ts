@@ -13,13 +13,14 @@ import { insertBytes, select, type Store } from '../../infra/clickhouse/store.ts
 import { InfraError } from '../lib/errors.ts';
 import type { Decoded } from './decode.ts';
 import { joinLines, line, type Lines } from './lines.ts';
-import { chTime, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow, TOUCH_SEP } from './rows.ts';
+import { DataRefused, isDataRefusal, refusalReason } from './refused.ts';
+import { chTime, type KafkaPosition, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow } from './rows.ts';
 
 /** A decoded message as a chunk holds it: an event is kept with its rows prepared. */
-export type Item = Exclude<Decoded, { kind: 'event' }> | { kind: 'event'; event: PreparedEvent };
+export type Item = Exclude<Decoded, { kind: 'event' }> | { kind: 'event'; event: PreparedEvent; pos: KafkaPosition };
 
 export function toItem(d: Decoded): Item {
-  return d.kind === 'event' ? { kind: 'event', event: prepareEvent(d.event, d.pos) } : d;
+  return d.kind === 'event' ? { kind: 'event', event: prepareEvent(d.event, d.pos), pos: d.pos } : d;
 }
 
 /** The messages of one topic-partition, consecutive offsets first..last. */
@@ -52,6 +53,8 @@ export interface FlushResult {
   duplicatesDropped: number;
   rejects: number;
   poison: number;
+  /** Records ClickHouse refused, isolated and written as rejects instead (isolate.ts). */
+  refused: number;
   insertMs: number[];
   dedupMs: number;
 }
@@ -73,10 +76,14 @@ export function rangeOf(c: Pick<Chunk, 'topic' | 'partition' | 'firstOffset' | '
   return `${c.topic}:${c.partition}:${c.firstOffset}-${c.lastOffset}`;
 }
 
-/** Writes the chunks; throws InfraError (retriable) when ClickHouse fails, after which the same call may be repeated. */
+/**
+ * Writes the chunks; throws DataRefused when ClickHouse refuses rows for what they hold (isolate.ts
+ * then finds them), InfraError (retriable) when it fails otherwise; either way the same call may be
+ * repeated.
+ */
 export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date, hooks: WriteHooks = {}): Promise<FlushResult> {
   const ranges = chunks.map(rangeOf).sort().join(',');
-  const result: FlushResult = { rowsWritten: 0, eventsWritten: 0, duplicatesDropped: 0, rejects: 0, poison: 0, insertMs: [], dedupMs: 0 };
+  const result: FlushResult = { rowsWritten: 0, eventsWritten: 0, duplicatesDropped: 0, rejects: 0, poison: 0, refused: 0, insertMs: [], dedupMs: 0 };
   const events: PreparedEvent[] = [];
   const rejects: Row[] = [];
   const runs: Row[] = [];
@@ -136,11 +143,16 @@ export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date
   return result;
 }
 
-/** Like Promise.all, but waits for every insert to end before failing, so a retry never overlaps one. */
+/**
+ * Like Promise.all, but waits for every insert to end before failing, so a retry never overlaps one.
+ * An infrastructure failure outranks a refusal of the data: the rows are only blamed when nothing
+ * else went wrong.
+ */
 async function settleAll(work: Promise<void>[]): Promise<void> {
   const results = await Promise.allSettled(work);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const first = failed.find((r) => !(r.reason instanceof DataRefused)) ?? failed[0];
+  if (first) throw first.reason;
 }
 
 /** The events whose event_id is neither in raw_events already nor earlier in this flush. */
@@ -198,27 +210,39 @@ function knownRows(store: Store, match: string, p: { sources: string[]; entities
 
 /** One row per record and table: the newest updated_at of this flush (ties: the later message). */
 function latestLines(events: PreparedEvent[]): Map<string, Lines> {
-  const newest = new Map<string, PreparedEvent>();
+  // Keyed by table, then by record id: two keys, never one string joining them.
+  const newest = new Map<string, Map<string, PreparedEvent>>();
   for (const e of events) {
-    const prev = newest.get(e.recordKey);
-    if (prev === undefined || e.updatedMs >= prev.updatedMs) newest.set(e.recordKey, e);
+    let table = newest.get(e.latestTable);
+    if (table === undefined) newest.set(e.latestTable, (table = new Map()));
+    const prev = table.get(e.recordId);
+    if (prev === undefined || e.updatedMs >= prev.updatedMs) table.set(e.recordId, e);
   }
   const byTable = new Map<string, Lines>();
-  for (const e of newest.values()) {
-    const group = byTable.get(e.latestTable) ?? { columns: e.latestColumns, lines: [], keysUnique: true };
-    group.lines.push(e.latest);
-    byTable.set(e.latestTable, group);
+  for (const [name, records] of newest) {
+    const lines: Lines = { columns: [], lines: [], keysUnique: true };
+    for (const e of records.values()) {
+      lines.columns = e.latestColumns;
+      lines.lines.push(e.latest);
+    }
+    byTable.set(name, lines);
   }
   return byTable;
 }
 
-function touchedRows(events: PreparedEvent[], batch: string, touchedAt: string): Row[] {
-  const keys = new Set<string>();
-  for (const e of events) for (const k of e.touched) keys.add(k);
-  return [...keys].map((k) => {
-    const [entity, unit_code, day] = k.split(TOUCH_SEP);
-    return { entity, unit_code, day, touched_at: touchedAt, batch };
-  });
+/** The distinct (entity, unit_code, day) of the events, as rows: nested sets, no joined keys. */
+export function touchedRows(events: PreparedEvent[], batch: string, touchedAt: string): Row[] {
+  const byEntity = new Map<string, Map<string, Set<string>>>();
+  for (const e of events) {
+    let units = byEntity.get(e.entity);
+    if (units === undefined) byEntity.set(e.entity, (units = new Map()));
+    let days = units.get(e.unitCode);
+    if (days === undefined) units.set(e.unitCode, (days = new Set()));
+    for (const d of e.days) days.add(d);
+  }
+  const rows: Row[] = [];
+  for (const [entity, units] of byEntity) for (const [unit_code, days] of units) for (const day of days) rows.push({ entity, unit_code, day, touched_at: touchedAt, batch });
+  return rows;
 }
 
 /** Rows of one table (they share their keys) as JSONCompactEachRow lines: about half the parsing cost of JSONEachRow in ClickHouse. */
@@ -252,6 +276,7 @@ async function guarded<T>(table: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
+    if (isDataRefusal(e)) throw new DataRefused(table, refusalReason(e), { cause: e });
     throw new InfraError(`ClickHouse write to ${table} failed: ${(e as Error).message}`, 'SINK_WRITE_FAILED', { table }, { cause: e, retriable: true });
   }
 }

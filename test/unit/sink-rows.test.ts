@@ -6,7 +6,8 @@ import { topics } from '../../schemas/topics.ts';
 import { insertStatement } from '../../infra/clickhouse/store.ts';
 import { decode, topicRoles } from '../../services/sink/decode.ts';
 import { joinLines, line, lineBytes } from '../../services/sink/lines.ts';
-import { chTime, hcmDay, latestRow, rawLine, touchedDays } from '../../services/sink/rows.ts';
+import { chTime, hcmDay, latestRow, prepareEvent, rawLine, touchedDays } from '../../services/sink/rows.ts';
+import { touchedRows } from '../../services/sink/write.ts';
 
 const t = topics('');
 const roles = topicRoles(t);
@@ -108,5 +109,25 @@ describe('sink rows', () => {
     expect(sql).toBe(
       "INSERT INTO chiso.raw_events (event_id, payload) SETTINGS insert_deduplication_token = 'raw_events/x|t:0:1-2,o\\'k\\\\', input_format_json_read_objects_as_strings = 1 FORMAT JSONCompactEachRow",
     );
+  });
+
+  it('keeps touched-day keys as fields: any character of a unit code stays in its column', () => {
+    const ev = (unit: string, paidAt: string) => prepareEvent({ ...(payment(paidAt) as never as Parameters<typeof prepareEvent>[0]), unit_code: unit }, pos);
+    // Codes the schemas refuse (NUL, a separator-looking text) still could never split into other columns.
+    const events = [ev('A\u0000B', '2025-03-04T10:00:00+07:00'), ev('A', '2025-03-04T10:00:00+07:00'), ev('A\u0000B', '2025-03-04T11:00:00+07:00'), ev('A\u0000B', '2025-03-05T01:00:00+07:00')];
+    const rows = touchedRows(events, 'b1', '2025-03-06 00:00:00.000');
+    expect(rows.map((r) => [r.entity, r.unit_code, r.day])).toEqual([
+      ['payments', 'A\u0000B', '2025-03-04'],
+      ['payments', 'A\u0000B', '2025-03-05'],
+      ['payments', 'A', '2025-03-04'],
+    ]);
+  });
+
+  it('rejects identifiers with NUL, control characters or invalid UTF-8 and over-long codes at decode, as poison', () => {
+    for (const unit of ['U\u0000', 'U\u0007', '\uFFFD01', 'U'.repeat(300)]) {
+      const d = decode({ value: Buffer.from(JSON.stringify({ ...payment('2025-03-04T10:00:00+07:00'), unit_code: unit })), offset: '41', timestamp: '0' }, pos, roles.get(pos.topic));
+      expect(d.kind).toBe('poison');
+      if (d.kind === 'poison') expect(d.reject.reason).toMatch(/unit_code/);
+    }
   });
 });

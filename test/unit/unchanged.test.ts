@@ -39,7 +39,9 @@ function paths(v: unknown, prefix: string[] = []): string[][] {
   return Object.entries(v).flatMap(([k, x]) => [[...prefix, k], ...paths(x, [...prefix, k])]);
 }
 
-const odd = [null, '', 'x', 0, -1, 1, 1.5, 10, 11, 2 ** 53, -0, true, false, {}, [], '2025-03-01', '2025-02-30', '2025-03-01T08:00:00+07:00', '2025-03-01T08:00:00', '2025-02-29T08:00:00Z', 'online', 'public', 'TINH', 'normal', 'dossiers', 'payments', 'one-stop-shop', 'public-service-portal', 'a'.repeat(32), '0123456789abcdef0123456789abcdef'];
+const odd = [null, '', 'x', 0, -1, 1, 1.5, 10, 11, 2 ** 53, -0, true, false, {}, [], '2025-03-01', '2025-02-30', '2025-03-01T08:00:00+07:00', '2025-03-01T08:00:00', '2025-02-29T08:00:00Z', 'online', 'public', 'TINH', 'normal', 'dossiers', 'payments', 'one-stop-shop', 'public-service-portal', 'a'.repeat(32), '0123456789abcdef0123456789abcdef',
+  // Identifiers and lengths (schemas/limits.ts): NUL, control and invisible characters, U+FFFD, a lone surrogate, too long.
+  'U\u0000', 'a\u0007b', 'x\u200by', '\uFFFD', '\ud800', 'Mã đơn vị', 'x'.repeat(100), 'x'.repeat(101), 'x'.repeat(300), 'x'.repeat(1001)];
 
 type Mutation = { kind: 'set'; at: number; value: unknown } | { kind: 'delete'; at: number } | { kind: 'add'; at: number; key: string };
 
@@ -85,6 +87,21 @@ describe('unchangedBy', () => {
     );
     // Some mutations keep an event valid (an optional line dropped, a status in range): both sides seen.
     expect(accepted).toBeGreaterThan(0);
+  });
+
+  it('mirrors the identifier rule and the length caps of schemas/limits.ts', () => {
+    const base = valid[0] as { unit_code: string; data: Record<string, unknown> };
+    for (const unit of ['U\u0000', 'a\u0007b', '\uFFFD', 'x'.repeat(300), 'x\u2028y']) {
+      const v = { ...base, unit_code: unit };
+      expect(isCanonical(v)).toBe(false);
+      expect(canonicalEvent.safeParse(v).success).toBe(false);
+    }
+    const long = { ...base, data: { ...base.data, procedure_name: 'x'.repeat(1001) } };
+    expect(isCanonical(long)).toBe(false);
+    expect(canonicalEvent.safeParse(long).success).toBe(false);
+    const fine = { ...base, unit_code: 'Đơn vị 01', data: { ...base.data, procedure_name: 'x'.repeat(1000) } };
+    expect(isCanonical(fine)).toBe(true);
+    expect(zodUnchanged(canonicalEvent, fine)).toBe(true);
   });
 
   it('leaves to zod what zod would change: a default to fill in, an unknown key to strip', () => {

@@ -1,6 +1,7 @@
 // Byte-level helpers shared by the readers: chunked file reading and strict UTF-8 decoding (an
 // invalid byte sequence is reported, never replaced by U+FFFD).
 import { createReadStream } from 'node:fs';
+import { FILE_LIMITS, tooLarge } from '../limits.ts';
 
 export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
@@ -23,8 +24,11 @@ export function hasBom(b: Uint8Array): boolean {
   return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
 }
 
-/** Splits a byte stream into lines (LF or CRLF), with their 1-based line numbers; a BOM is dropped. */
-export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ bytes: Buffer; line: number }> {
+/**
+ * Splits a byte stream into lines (LF or CRLF), with their 1-based line numbers; a BOM is dropped.
+ * A line longer than maxLine bytes stops the reading (FileLimitError): it would be held whole in memory.
+ */
+export async function* lines(chunks: AsyncIterable<Buffer>, maxLine: number = FILE_LIMITS.recordBytes, path = ''): AsyncGenerator<{ bytes: Buffer; line: number }> {
   let carry: Buffer | undefined;
   let line = 0;
   let first = true;
@@ -43,15 +47,18 @@ export async function* lines(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ by
     for (let nl = buf.indexOf(0x0a, pos); nl !== -1; nl = buf.indexOf(0x0a, pos)) {
       line++;
       const end = nl > pos && buf[nl - 1] === 0x0d ? nl - 1 : nl;
+      if (end - pos > maxLine) throw tooLarge(path, `line ${line} is longer than the limit of one record:`, end - pos, maxLine);
       yield { bytes: buf.subarray(pos, end), line };
       pos = nl + 1;
     }
     carry = pos < buf.length ? Buffer.from(buf.subarray(pos)) : undefined;
+    if (carry !== undefined && carry.length > maxLine) throw tooLarge(path, `line ${line + 1} is longer than the limit of one record:`, carry.length, maxLine);
   }
   if (carry && carry.length > 0) {
     if (first && hasBom(carry)) carry = carry.subarray(3);
     line++;
     const end = carry[carry.length - 1] === 0x0d ? carry.length - 1 : carry.length;
+    if (end > maxLine) throw tooLarge(path, `line ${line} is longer than the limit of one record:`, end, maxLine);
     yield { bytes: carry.subarray(0, end), line };
   }
 }

@@ -1,12 +1,11 @@
 // RFC 4180 pieces for the CSV reader: splitting a byte stream into records (a quoted field may hold
 // line breaks), splitting a record into fields, and writing a row back (for redacted originals).
+import { FILE_LIMITS } from '../limits.ts';
 import { hasBom } from './bytes.ts';
 
 const QUOTE = 0x22;
 const isSep = (b: number) => b === 0x2c || b === 0x3b || b === 0x09;
 const isBlank = (b: number) => b === 0x20 || b === 0x0d;
-/** A quoted field longer than this is an unbalanced quote, not data. */
-const MAX_RECORD = 16 << 20;
 
 export class CsvQuoteError extends Error {
   override readonly name = 'CsvQuoteError';
@@ -17,7 +16,7 @@ export class CsvQuoteError extends Error {
  * the start of a field (RFC 4180), so a stray inch mark (`5"`) does not swallow the following lines;
  * inside a quoted field `""` is a quote and line breaks belong to the field.
  */
-export async function* csvRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ bytes: Buffer; line: number }> {
+export async function* csvRecords(chunks: AsyncIterable<Buffer>, maxRecord: number = FILE_LIMITS.recordBytes): AsyncGenerator<{ bytes: Buffer; line: number }> {
   let carry: Buffer | undefined;
   let inQuotes = false;
   // At the start of a field (only blanks so far), and just after a closing quote (for "").
@@ -60,6 +59,7 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator
       if (b === 0x0a) {
         nextLine++;
         const end = i > start && buf[i - 1] === 0x0d ? i - 1 : i;
+        if (end - start > maxRecord) throw new CsvQuoteError(`line ${line}: a record longer than ${maxRecord} bytes, the limit of one record (connectors/common/limits.ts)`);
         yield { bytes: buf.subarray(start, end), line };
         start = i + 1;
         line = nextLine;
@@ -68,10 +68,15 @@ export async function* csvRecords(chunks: AsyncIterable<Buffer>): AsyncGenerator
       else if (!isBlank(b)) fieldStart = false;
     }
     carry = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
-    if (carry && carry.length > MAX_RECORD) throw new CsvQuoteError(`line ${line}: a quoted field runs on for more than ${MAX_RECORD >> 20} MB (an unbalanced quote?)`);
+    if (carry && carry.length > maxRecord) {
+      // A quoted field that long is an unbalanced quote rather than data; a plain record that long is hostile.
+      if (inQuotes) throw new CsvQuoteError(`line ${line}: a quoted field runs on for more than ${maxRecord} bytes (an unbalanced quote?)`);
+      throw new CsvQuoteError(`line ${line}: a record longer than ${maxRecord} bytes, the limit of one record (connectors/common/limits.ts)`);
+    }
   }
   if (carry && carry.length > 0) {
     const end = carry[carry.length - 1] === 0x0d ? carry.length - 1 : carry.length;
+    if (end > maxRecord) throw new CsvQuoteError(`line ${line}: a record longer than ${maxRecord} bytes, the limit of one record (connectors/common/limits.ts)`);
     yield { bytes: carry.subarray(0, end), line };
   }
 }

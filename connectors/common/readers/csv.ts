@@ -6,15 +6,15 @@ import type { RawRecord } from '../../types.ts';
 import type { FieldSpec } from '../fields.ts';
 import { decodeUtf8, fileChunks, NOT_UTF8 } from './bytes.ts';
 import { csvRecords, joinCsv, splitCsv } from './csv-text.ts';
+import { FILE_LIMITS, type FileLimits } from '../limits.ts';
+import { UnreadableFileError } from './errors.ts';
 import { HEADER_SEARCH_ROWS, headerNotFound, headingKeys, headingScore, isHeader } from './header.ts';
 
-export class UnreadableFileError extends Error {
-  override readonly name = 'UnreadableFileError';
-}
+export { UnreadableFileError };
 
 const SEPARATORS = [',', ';', '\t'] as const;
 
-export async function* readCsv(path: string, fields: readonly FieldSpec[], chunks: AsyncIterable<Buffer> = fileChunks(path)): AsyncGenerator<RawRecord> {
+export async function* readCsv(path: string, fields: readonly FieldSpec[], chunks: AsyncIterable<Buffer> = fileChunks(path), limits: FileLimits = FILE_LIMITS): AsyncGenerator<RawRecord> {
   const known = headingKeys(fields);
   let header: string[] | undefined;
   let personal: boolean[] = [];
@@ -22,7 +22,7 @@ export async function* readCsv(path: string, fields: readonly FieldSpec[], chunk
   let seen = 0;
   let undecodable = false;
   let nonEmpty = false;
-  for await (const { bytes, line } of csvRecords(chunks)) {
+  for await (const { bytes, line } of csvRecords(chunks, limits.recordBytes)) {
     const origin = { uri: path, line };
     const text = decodeUtf8(bytes);
     if (header === undefined) {

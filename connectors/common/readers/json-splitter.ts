@@ -39,6 +39,12 @@ export class JsonRecordSplitter {
   private scalar = false;
   private bare: Buffer[] = [];
   private bareSize = 0;
+  /** Bytes of the element being collected, in `parts`. */
+  private partsSize = 0;
+  private records = 0;
+
+  /** maxRecord: bytes of one record at most (a longer one stops the reading: it would be held whole). */
+  constructor(private readonly maxRecord: number = MAX_BARE) {}
 
   /** Feeds bytes; returns the records completed in them. */
   push(chunk: Buffer): Buffer[] {
@@ -111,7 +117,10 @@ export class JsonRecordSplitter {
       }
     }
     if (this.parts) {
-      this.parts.push(Buffer.from(chunk.subarray(this.elementStart < 0 ? 0 : this.elementStart)));
+      const rest = chunk.subarray(this.elementStart < 0 ? 0 : this.elementStart);
+      this.partsSize += rest.length;
+      if (this.partsSize > this.maxRecord) throw new JsonSplitError(`record ${this.records + 1} is longer than ${this.maxRecord} bytes, the limit of one record (connectors/common/limits.ts)`);
+      this.parts.push(Buffer.from(rest));
       this.elementStart = -1;
     }
     return out;
@@ -129,9 +138,13 @@ export class JsonRecordSplitter {
 
   private endElement(chunk: Buffer, endExclusive: number, out: Buffer[]): void {
     const parts = this.parts ?? [];
-    parts.push(chunk.subarray(this.elementStart < 0 ? 0 : this.elementStart, endExclusive));
+    const last = chunk.subarray(this.elementStart < 0 ? 0 : this.elementStart, endExclusive);
+    if (this.partsSize + last.length > this.maxRecord) throw new JsonSplitError(`record ${this.records + 1} is longer than ${this.maxRecord} bytes, the limit of one record (connectors/common/limits.ts)`);
+    parts.push(last);
     out.push(parts.length === 1 ? Buffer.from(parts[0] as Buffer) : Buffer.concat(parts));
     this.parts = undefined;
+    this.partsSize = 0;
+    this.records++;
     this.elementStart = -1;
   }
 

@@ -1,6 +1,7 @@
 // JSON exports (an array of records, or { "data": [...] }), read record by record through the
 // streaming splitter. Each record's origin line is its 1-based index in the array.
 import type { RawRecord } from '../../types.ts';
+import { FILE_LIMITS, type FileLimits } from '../limits.ts';
 import { decodeUtf8, fileChunks, NOT_UTF8 } from './bytes.ts';
 import { JsonRecordSplitter } from './json-splitter.ts';
 import { parseObject } from './ndjson.ts';
@@ -12,8 +13,8 @@ function toRecord(path: string, bytes: Buffer, index: number): RawRecord {
   return { origin, original: text, fields: parseObject(text) };
 }
 
-export async function* readJson(path: string, chunks: AsyncIterable<Buffer> = fileChunks(path)): AsyncGenerator<RawRecord> {
-  const splitter = new JsonRecordSplitter();
+export async function* readJson(path: string, chunks: AsyncIterable<Buffer> = fileChunks(path), limits: FileLimits = FILE_LIMITS): AsyncGenerator<RawRecord> {
+  const splitter = new JsonRecordSplitter(limits.recordBytes);
   let index = 0;
   for await (const chunk of chunks) {
     for (const bytes of splitter.push(chunk)) yield toRecord(path, bytes, ++index);

@@ -1,10 +1,11 @@
 // NDJSON / JSONL: one JSON object per line. A line that does not parse (truncated, invalid, not
 // UTF-8) becomes a record with a parse error; the rest of the file goes on.
 import type { RawRecord } from '../../types.ts';
+import { FILE_LIMITS, type FileLimits } from '../limits.ts';
 import { decodeUtf8, fileChunks, lines, NOT_UTF8 } from './bytes.ts';
 
-export async function* readNdjson(path: string, chunks: AsyncIterable<Buffer> = fileChunks(path)): AsyncGenerator<RawRecord> {
-  for await (const { bytes, line } of lines(chunks)) {
+export async function* readNdjson(path: string, chunks: AsyncIterable<Buffer> = fileChunks(path), limits: FileLimits = FILE_LIMITS): AsyncGenerator<RawRecord> {
+  for await (const { bytes, line } of lines(chunks, limits.recordBytes, path)) {
     const origin = { uri: path, line };
     const text = decodeUtf8(bytes);
     if (text === undefined) {

@@ -9,7 +9,8 @@ import { formatTimeMs } from './common/dates.ts';
 import { UnreadableFileError } from './common/readers/csv.ts';
 import { MAPPERS } from './mappers.ts';
 import { runCounters } from './metrics.ts';
-import { redactOriginal } from './redact.ts';
+import type { Pseudonymiser } from './pii.ts';
+import { redactOriginal, redactReason } from './redact.ts';
 import type { ChisoProducer } from './producer.ts';
 import type { FieldWarning } from './common/near-miss.ts';
 import type { MapResult, RawRecord } from './types.ts';
@@ -17,7 +18,8 @@ import type { MapResult, RawRecord } from './types.ts';
 export interface IngestDeps {
   producer: ChisoProducer;
   log: Logger;
-  pseudonymise: (value: string) => string;
+  /** Keyed hashes with the PII secret: of applicant ids, and of the bytes of a reject that cannot be redacted. */
+  pseudonymise: Pseudonymiser;
   /** KAFKA_TOPIC_PREFIX (cfg.kafka.topicPrefix); '' when unset. */
   topicPrefix?: string;
 }
@@ -117,14 +119,14 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
   });
 
   const reject = (raw: RawRecord, field: string, reason: string) => {
-    const { original, encoding } = redactOriginal(raw);
+    const { original, encoding } = redactOriginal(raw, deps.pseudonymise.bytes);
     const msg: RejectMessage = {
       run_id: req.runId,
       source: req.source,
       entity: req.entity,
       origin: raw.origin,
       field,
-      reason,
+      reason: redactReason(reason),
       original,
       original_encoding: encoding,
       rejected_at: nowIso(),

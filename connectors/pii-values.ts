@@ -52,7 +52,7 @@ export function canonicalText(s: string): Canonical {
 }
 
 // A run of digits, any script (\p{Nd}), joined by at most three separator characters at a time.
-const SEP = '[\\s.\\-()+_·•\\p{Pd}\\p{M}]';
+const SEP = '[\\s.\\-()+_·•\\p{Pd}\\p{M}\\p{Cc}]';
 const DIGIT_RUN = new RegExp(`\\p{Nd}(?:${SEP}{0,3}\\p{Nd})*`, 'gu');
 const GROUP = /\p{Nd}+/gu;
 const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
@@ -74,7 +74,7 @@ function personalDigits(d: string): boolean {
  */
 function redactRun(run: string, gluedBefore: boolean, gluedAfter: boolean): { text: string; found: number } {
   const groups = [...run.matchAll(GROUP)].map((m) => ({ at: m.index, end: m.index + m[0].length, digits: m[0] }));
-  if (!/^[\d\s.\-()+_·•\p{Pd}\p{M}]*$/u.test(run)) {
+  if (!/^[\d\s.\-()+_·•\p{Pd}\p{M}\p{Cc}]*$/u.test(run)) {
     return groups.reduce((n, g) => n + [...g.digits].length, 0) >= 9 ? { text: REDACTED, found: 1 } : { text: run, found: 0 };
   }
   const last = groups.length - 1;

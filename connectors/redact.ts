@@ -171,11 +171,12 @@ export function redactOriginal(raw: RawRecord, fingerprint: (b: Uint8Array) => s
   const base64 = raw.originalEncoding === 'base64';
   const bytes = base64 ? Buffer.from(raw.original, 'base64') : Buffer.from(raw.original, 'utf8');
   if (bytes.length > MAX_ORIGINAL_BYTES) return withheld(bytes, raw, `longer than ${MAX_ORIGINAL_BYTES} bytes`, fingerprint);
+  // NUL bytes (valid UTF-8, but no export's text has them) mean UTF-16 or binary: keys and digits hide there.
+  if (bytes.includes(0)) return withheld(bytes, raw, 'bytes that are not text (NUL: UTF-16 or binary?)', fingerprint);
   try {
     if (!base64) return { original: redactText(raw.original), encoding: 'utf8' };
     // Undecodable bytes: the valid parts are redacted, the invalid bytes kept (an export in
-    // Windows-1258 stays recognisable). NUL bytes mean UTF-16 or binary: digits could hide there.
-    if (bytes.includes(0)) return withheld(bytes, raw, 'bytes that are not text (NUL: UTF-16 or binary?)', fingerprint);
+    // Windows-1258 stays recognisable).
     const text = bytesAsText(bytes);
     if (text === undefined) return withheld(bytes, raw, 'bytes that cannot be told apart from text', fingerprint);
     return { original: textAsBytes(redactText(text)).toString('base64'), encoding: 'base64' };

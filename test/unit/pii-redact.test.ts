@@ -27,7 +27,7 @@ function readBack(original: string, encoding: 'utf8' | 'base64'): string {
   const text = encoding === 'base64' ? Buffer.from(original, 'base64').toString('latin1') : original;
   return canonicalText(text).text;
 }
-const digitsOnly = (s: string) => s.replace(/[^\p{Nd}]/gu, (c) => (/[\s.\-()+_\p{Pd}\p{M}"]/u.test(c) ? '' : '|'));
+const digitsOnly = (s: string) => s.replace(/[^\p{Nd}]/gu, (c) => (/[\s.\-()+_\p{Pd}\p{M}\p{Cc}\p{Cf}"]/u.test(c) ? '' : '|'));
 
 type Variant = [name: string, original: string, secret: string, keep?: string];
 const VARIANTS: Variant[] = [
@@ -93,6 +93,7 @@ const VARIANTS: Variant[] = [
   ['CSV doubled quotes', `HS-1,"""${ID}""",X01`, ID, 'HS-1'],
   ['CSV semicolons', `HS-1;${PHONE};X01`, PHONE, 'HS-1'],
   ['CSV tabs', `HS-1\t${PHONE}\tX01`, PHONE, 'HS-1'],
+  ['control characters between digits', `HS-1,${between(PHONE, '\u0001')},X01`, PHONE, 'HS-1'],
   ['spreadsheet row as JSON', `{"Mã hồ sơ":"HS-1","Ghi chú":"Liên hệ 0912 345 678"}`, PHONE, 'HS-1'],
   ['phone in a nested object', `{"MaHoSo":"HS-1","lienHe":{"dt":"0912-345-678"}}`, PHONE, 'HS-1'],
 ];
@@ -149,7 +150,8 @@ describe('undecodable bytes', () => {
 
 describe('withheld when it cannot be redacted with certainty', () => {
   const cases: [string, RawRecord][] = [
-    ['UTF-16 bytes (NUL)', raw(Buffer.from(`{"x":"${ID}"}`, 'utf16le').toString('base64'), 'base64')],
+    ['UTF-16 bytes (NUL), undecodable', raw(Buffer.concat([Buffer.from(`{"x":"${ID}"}`, 'utf16le'), Buffer.from([0xff])]).toString('base64'), 'base64')],
+    ['UTF-16 bytes (NUL) that are valid UTF-8', raw(Buffer.from(`{"SoDinhDanh":"${ID}"}`, 'utf16le').toString('utf8'))],
     ['nested 40 levels', raw(`${'['.repeat(40)}"${ID}"${']'.repeat(40)}`)],
     ['nested 40 levels, truncated', raw(`${'{"a":'.repeat(40)}"x`)],
     ['escapes within escapes, 8 layers', raw(`HS-1,${Array.from({ length: 8 }).reduce<string>((s) => pct(s), ID)},X01`)],

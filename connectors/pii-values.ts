@@ -4,6 +4,7 @@
 // encoding, HTML numeric entities, repeatedly: an escaped escape is decoded too), compatibility forms
 // folded (fullwidth and circled digits, fullwidth @ and +) and invisible characters dropped. Digits
 // may be split by spaces, dots, dashes, brackets or plus signs ("0912 345 678", "(+84) 912-345-678").
+// A base64 token is decoded once and looked into too.
 
 export const REDACTED = '[redacted]';
 
@@ -55,12 +56,17 @@ export function canonicalText(s: string): Canonical {
 const SEP = '[\\s.\\-()+_·•\\p{Pd}\\p{M}\\p{Cc}]';
 const DIGIT_RUN = new RegExp(`\\p{Nd}(?:${SEP}{0,3}\\p{Nd})*`, 'gu');
 const GROUP = /\p{Nd}+/gu;
-const EMAIL = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+// Bounded parts keep the scan linear on long text (an unbounded local part is quadratic without an @).
+const EMAIL = /[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}(?![\p{L}\p{N}-])/gu;
 
-/** A citizen id (9 or 12 digits) or a phone number (0 + 9-10 digits, 84 + 9-10 digits). */
-function personalDigits(d: string): boolean {
+/**
+ * A citizen id (9 or 12 digits) or a phone number (0 + 9-10 digits, 84 + 9-10 digits). Written
+ * without separators, any 9 to 12 digits: a spreadsheet that stored an id or a phone as a number
+ * dropped its leading zeros (001085012345 -> 1085012345, 0912345678 -> 912345678).
+ */
+function personalDigits(d: string, plain: boolean): boolean {
   const n = d.length;
-  if (n === 9 || n === 12) return true;
+  if (n === 9 || n === 12 || (plain && n >= 9 && n <= 12)) return true;
   if (d.startsWith('0') && (n === 10 || n === 11)) return true;
   return d.startsWith('84') && (n === 11 || n === 12);
 }
@@ -85,7 +91,7 @@ function redactRun(run: string, gluedBefore: boolean, gluedAfter: boolean): { te
       d += groups[j]?.digits ?? '';
       const single = i === j;
       if (!single && ((i === 0 && gluedBefore) || (j === last && gluedAfter))) continue;
-      if (personalDigits(d)) covered.fill(true, i, j + 1);
+      if (personalDigits(d, single)) covered.fill(true, i, j + 1);
     }
   }
   if (!covered.includes(true)) return { text: run, found: 0 };
@@ -106,10 +112,33 @@ function redactRun(run: string, gluedBefore: boolean, gluedAfter: boolean): { te
 
 const LETTER = /\p{L}/u;
 
-/** The canonical text with personal numbers and e-mail addresses replaced; `found` counts them. */
-export function redactValues(canonical: string): { text: string; found: number } {
+// A base64 token (standard or URL alphabet) long enough to hold a phone number.
+const BASE64_TOKEN = /(?<![\w+/=-])[A-Za-z0-9+/_-]{12,}={0,2}(?![\w+/=-])/g;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** True when the token is base64 of UTF-8 text that holds a personal value (one level: no base64 within). */
+function base64Hides(token: string): boolean {
+  let text: string;
+  try {
+    text = strictUtf8.decode(Buffer.from(token.replaceAll('-', '+').replaceAll('_', '/'), 'base64'));
+  } catch {
+    return false;
+  }
+  const c = canonicalText(text);
+  return c.certain && redactValues(c.text, false).found > 0;
+}
+
+/** The canonical text with personal numbers and e-mail addresses replaced (also inside base64 tokens); `found` counts them. */
+export function redactValues(canonical: string, inBase64 = true): { text: string; found: number } {
   let found = 0;
-  const text = canonical
+  const decoded = inBase64
+    ? canonical.replace(BASE64_TOKEN, (token) => {
+        if (!base64Hides(token)) return token;
+        found++;
+        return REDACTED;
+      })
+    : canonical;
+  const text = decoded
     .replace(EMAIL, () => {
       found++;
       return REDACTED;

@@ -12,7 +12,7 @@ import type { RawRecord } from './types.ts';
 /** Nesting of objects and arrays beyond which a record is withheld rather than walked. */
 export const MAX_NESTING = 32;
 /** Originals longer than this (in bytes) are withheld rather than scanned. */
-export const MAX_ORIGINAL_BYTES = 256 * 1024;
+export const MAX_ORIGINAL_BYTES = 64 * 1024;
 
 export class Unredactable extends Error {
   override readonly name = 'Unredactable';

@@ -22,10 +22,11 @@ const shift = (s: string, zero: number) => [...s].map((c) => (/\d/.test(c) ? Str
 const between = (s: string, sep: string) => [...s].join(sep);
 const raw = (original: string, encoding: 'utf8' | 'base64' = 'utf8'): RawRecord => ({ origin: { uri: '/exports/x.ndjson', line: 7 }, original, originalEncoding: encoding, fields: { parseError: 'test' } });
 
-/** The decoded text of a redacted original, every escape layer undone, separators between digits dropped. */
+/** The decoded text of a redacted original, every escape layer undone, base64 tokens decoded alongside. */
 function readBack(original: string, encoding: 'utf8' | 'base64'): string {
-  const text = encoding === 'base64' ? Buffer.from(original, 'base64').toString('latin1') : original;
-  return canonicalText(text).text;
+  const text = canonicalText(encoding === 'base64' ? Buffer.from(original, 'base64').toString('latin1') : original).text;
+  const tokens = [...text.matchAll(/[A-Za-z0-9+/_-]{12,}={0,2}/g)].map((m) => canonicalText(Buffer.from(m[0].replaceAll('-', '+').replaceAll('_', '/'), 'base64').toString('utf8')).text);
+  return [text, ...tokens].join('\n');
 }
 const digitsOnly = (s: string) => s.replace(/[^\p{Nd}]/gu, (c) => (/[\s.\-()+_\p{Pd}\p{M}\p{Cc}\p{Cf}"]/u.test(c) ? '' : '|'));
 
@@ -77,6 +78,8 @@ const VARIANTS: Variant[] = [
   ['landline with area code', `HS-1,(024) 3825 1234,X01`, '38251234', 'HS-1'],
   ['phone after another number', `HS-1,1 0912 345 678,X01`, PHONE, 'HS-1'],
   ['phone in a JSON number', `{"MaHoSo":"HS-1","lienHe":84912345678}`, '912345678', 'HS-1'],
+  ['id that lost its leading zeros in a spreadsheet', `{"Mã hồ sơ":"HS-1","Số":1085012345}`, '1085012345', 'HS-1'],
+  ['phone that lost its leading zero, as text', `HS-1,912345678,X01`, '912345678', 'HS-1'],
   ['phone with fullwidth plus and digits', `HS-1,＋８４９１２３４５６７８,X01`, '912345678', 'HS-1'],
   ['e-mail', `HS-1,${EMAIL},X01`, EMAIL, 'HS-1'],
   ['e-mail in capitals', `HS-1,${EMAIL.toUpperCase()},X01`, EMAIL.toUpperCase(), 'HS-1'],
@@ -89,6 +92,8 @@ const VARIANTS: Variant[] = [
   ['id deep in arrays', `{"MaHoSo":"HS-1","a":[[{"b":[${CMND}]}]]}`, CMND, 'HS-1'],
   ['JSON inside a JSON string', `{"MaHoSo":"HS-1","payload":"{\\"CCCD\\":\\"${ID}\\"}"}`, ID, 'HS-1'],
   ['JSON with escaped key inside a JSON string', `{"MaHoSo":"HS-1","payload":"{\\"${u('CCCD').replaceAll('\\', '\\\\')}\\":\\"${u(ID).replaceAll('\\', '\\\\')}\\"}"}`, ID, 'HS-1'],
+  ['base64 of the id in a field', `{"MaHoSo":"HS-1","x":"${Buffer.from(ID).toString('base64')}"}`, ID, 'HS-1'],
+  ['base64url of a JSON object with the e-mail', `HS-1,${Buffer.from(JSON.stringify({ thu: EMAIL, n: 1 })).toString('base64url')},X01`, EMAIL, 'HS-1'],
   ['CSV quoted cell with spaces', `HS-1,"001 085 012 345",X01`, ID, 'HS-1'],
   ['CSV doubled quotes', `HS-1,"""${ID}""",X01`, ID, 'HS-1'],
   ['CSV semicolons', `HS-1;${PHONE};X01`, PHONE, 'HS-1'],
@@ -120,7 +125,7 @@ describe('redaction by value', () => {
     ['an amount', 'GD-1,1.250.000,online'],
     ['an amount as a number', '{"MaGiaoDich":"GD-1","SoTien":1250000}'],
     ['a procedure code', 'X01/1.001234/2025-01-01,5'],
-    ['an epoch time', '{"t":1735689600}'],
+    ['an epoch time in milliseconds', '{"t":1735689600000}'],
   ])('keeps %s as it was', (_name, original) => {
     const r = redactOriginal(raw(original), hmac);
     expect(r.original).toBe(original.startsWith('{') ? JSON.stringify(JSON.parse(original)) : original);

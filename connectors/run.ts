@@ -11,7 +11,8 @@ import { FileLimitError } from './common/limits.ts';
 import { UnreadableFileError } from './common/readers/errors.ts';
 import { MAPPERS } from './mappers.ts';
 import { runCounters } from './metrics.ts';
-import { redactOriginal } from './redact.ts';
+import type { Pseudonymiser } from './pii.ts';
+import { redactOriginal, redactReason } from './redact.ts';
 import type { ChisoProducer } from './producer.ts';
 import type { FieldWarning } from './common/near-miss.ts';
 import type { MapResult, RawRecord } from './types.ts';
@@ -19,7 +20,8 @@ import type { MapResult, RawRecord } from './types.ts';
 export interface IngestDeps {
   producer: ChisoProducer;
   log: Logger;
-  pseudonymise: (value: string) => string;
+  /** Keyed hashes with the PII secret: of applicant ids, and of the bytes of a reject that cannot be redacted. */
+  pseudonymise: Pseudonymiser;
   /** KAFKA_TOPIC_PREFIX (cfg.kafka.topicPrefix); '' when unset. */
   topicPrefix?: string;
 }
@@ -120,14 +122,14 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
   });
 
   const reject = (raw: RawRecord, field: string, reason: string) => {
-    const { original, encoding } = redactOriginal(raw);
+    const { original, encoding } = redactOriginal(raw, deps.pseudonymise.bytes);
     const msg: RejectMessage = {
       run_id: req.runId,
       source: req.source,
       entity: req.entity,
       origin: raw.origin,
       field: cut(field, MAX_LENGTH.name),
-      reason: cut(reason, MAX_LENGTH.reason),
+      reason: cut(redactReason(reason), MAX_LENGTH.reason),
       // A hostile record can be megabytes long: the reject keeps its beginning (base64 is cut whole
       // characters of 4, so that what is kept still decodes).
       original: encoding === 'base64' ? cutBase64(original, MAX_LENGTH.original) : cut(original, MAX_LENGTH.original),

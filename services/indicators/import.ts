@@ -3,6 +3,7 @@
 // sees every fault of a file at once and the valid rows can still be loaded.
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import { looksLikeFormula } from '../lib/cells.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { periodsContaining } from './periods.ts';
 
@@ -26,12 +27,18 @@ const optionalDay = z
   .trim()
   .transform((v) => (v === '' ? null : v))
   .pipe(isoDay.nullable());
+// Texts that reports print: one that a spreadsheet would run as a formula (=, +, -, @ first) is refused.
+const reportText = (what: string, missing: string) =>
+  z.string().trim().min(1, { error: missing }).refine((v) => !looksLikeFormula(v), { error: notFormulaReason(what) });
+function notFormulaReason(what: string): string {
+  return `${what} starts with =, +, - or @, which a spreadsheet would run as a formula: remove that first character`;
+}
 const level = z.enum(['TINH', 'HUYEN', 'XA'], { error: 'expected TINH, HUYEN or XA' });
 
 export const unitRow = z
   .object({
     code,
-    name: z.string().trim().min(1, { error: 'expected the unit name' }),
+    name: reportText('the unit name', 'expected the unit name'),
     level,
     parent_code: z.union([z.literal(''), code]),
     valid_from: isoDay,
@@ -46,7 +53,7 @@ const manualCodes = new Set(CATALOGUE.filter((i) => i.kind === 'manual').map((i)
 
 export const targetRow = z
   .object({
-    plan: z.string().trim().min(1, { error: 'expected the plan (e.g. the seed number 003)' }),
+    plan: reportText('the plan', 'expected the plan (e.g. the seed number 003)'),
     indicator: z.string().trim().refine((c) => indicatorCodes.has(c), { error: 'unknown indicator code (see `chiso indicators`)' }),
     scope_unit: z.union([z.literal(''), code]),
     scope_level: z.union([z.literal(''), level]),

@@ -12,7 +12,7 @@ import type { Kafka } from 'kafkajs';
 import { checkpointDir, FileCheckpoints } from '../../connectors/checkpoints.ts';
 import { ingestPath } from '../../connectors/files.ts';
 import { ingestFromApi } from '../../connectors/http/ingest-api.ts';
-import { loadPiiSecret, pseudonymiser } from '../../connectors/pii.ts';
+import { loadPiiSecret, type Pseudonymiser, pseudonymiser } from '../../connectors/pii.ts';
 import { type ChisoProducer, createChisoProducer, prepareTopics } from '../../connectors/producer.ts';
 import type { IngestDeps, RunSummary } from '../../connectors/run.ts';
 import { createKafka } from '../../infra/kafka/client.ts';
@@ -71,7 +71,7 @@ function stopOnCancel(p: ChisoProducer, signal: AbortSignal): ChisoProducer {
 export function createIngestActivities({ cfg, store, log }: ActivityDeps) {
   const ilog = log.child({ component: 'ingest-activity' });
   let kafka: Kafka | undefined;
-  let pseudonymise: ((v: string) => string) | undefined;
+  let pseudonymise: Pseudonymiser | undefined;
 
   /** The bearer token of an export API: the configured pulled source's own, else CHISO_SOURCE_API_TOKEN. */
   const tokenFor = (baseUrl: string): string => {

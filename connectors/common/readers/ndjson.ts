@@ -22,7 +22,9 @@ export function parseObject(text: string): Record<string, unknown> | { parseErro
   try {
     v = JSON.parse(text);
   } catch (e) {
-    return { parseError: `invalid JSON (truncated or malformed record): ${e instanceof Error ? e.message : String(e)}` };
+    // V8 quotes the start of the text ('Unexpected token 'x', "{"CCCD": ..." is not valid JSON'): personal data, left out.
+    const why = (e instanceof Error ? e.message : String(e)).replace(/, "[\s\S]*" is not valid JSON$/, '');
+    return { parseError: `invalid JSON (truncated or malformed record): ${why}` };
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return { parseError: 'not a JSON object' };
   return v as Record<string, unknown>;

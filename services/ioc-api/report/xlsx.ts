@@ -1,6 +1,9 @@
 // The monthly report as an XLSX workbook (exceljs): a title, the unit and month, then the appendix
 // table of seed 003 with numbers stored as numbers (percent formats), ready to print in landscape.
+// Every cell is a typed string or number (services/lib/cells.ts): a plan text "=HYPERLINK(...)" is
+// text in the reader's spreadsheet, never a formula.
 import ExcelJS from 'exceljs';
+import { xlsxCell } from '../../lib/cells.ts';
 import { COMPARATOR_TEXT, type MonthlyReport, STATUS_VI } from './rows.ts';
 
 const COLUMNS = [
@@ -26,7 +29,7 @@ export async function reportXlsx(r: MonthlyReport): Promise<Buffer> {
   ws.getCell(1, 1).font = { bold: true, size: 14 };
   ws.getCell(1, 1).alignment = { horizontal: 'center' };
   ws.mergeCells(2, 1, 2, COLUMNS.length);
-  ws.getCell(2, 1).value = `Đơn vị: ${r.unit.name} (${r.unit.code}) · Tháng ${m}/${y}`;
+  ws.getCell(2, 1).value = xlsxCell(`Đơn vị: ${r.unit.name} (${r.unit.code}) · Tháng ${m}/${y}`);
   ws.getCell(2, 1).alignment = { horizontal: 'center' };
   const header = ws.getRow(XLSX_HEADER_ROW);
   header.values = COLUMNS.map((c) => c.header);
@@ -37,7 +40,7 @@ export async function reportXlsx(r: MonthlyReport): Promise<Buffer> {
   });
   r.rows.forEach((x, i) => {
     const row = ws.getRow(XLSX_HEADER_ROW + 1 + i);
-    row.values = [x.stt, x.name_vi, x.plan, x.target, x.result, x.attainment, STATUS_VI[x.status]];
+    row.values = [x.stt, x.name_vi, x.plan, x.target, x.result, x.attainment, STATUS_VI[x.status]].map(xlsxCell);
     row.getCell(2).alignment = { wrapText: true, vertical: 'top' };
     // The comparator is part of the target's display; the cell stays a number.
     const cmp = COMPARATOR_TEXT[x.comparator] ?? x.comparator;

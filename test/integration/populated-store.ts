@@ -23,8 +23,9 @@ export const DATA_FILES: Record<string, string> = {
   'archive/sha256/ab/abcdef.ndjson': '{"MaHoSo":"HS-1"}\n{"MaHoSo":"HS-2"}\n',
 };
 
-export async function populate(store: Store, dataDir: string, log: Logger): Promise<void> {
-  await migrate(store, log);
+/** Fills a store (migrated fully, unless `migrated` says it already is, to some version) and the data directory. */
+export async function populate(store: Store, dataDir: string, log: Logger, opts: { migrated?: boolean } = {}): Promise<void> {
+  if (!opts.migrated) await migrate(store, log);
   await insertFixture(store);
   const put = (table: string, values: object[]) => store.client.insert({ table: `${store.db}.${table}`, values, format: 'JSONEachRow' });
   await put('ingest_runs', RUNS);
@@ -45,10 +46,27 @@ export async function populate(store: Store, dataDir: string, log: Logger): Prom
   }
 }
 
-/** Every row of every table of the store (FINAL, in a stable order), by table. */
-export async function readAll(store: Store): Promise<Record<string, unknown[]>> {
+/**
+ * Every row of every table of the store (FINAL, in a stable order), by table; with `columns`, only
+ * those tables and columns (what a store held before a migration added any).
+ */
+export async function readAll(store: Store, columns?: Record<string, string[]>): Promise<Record<string, Record<string, unknown>[]>> {
   const tables = await select<{ name: string }>(store, "SELECT name FROM system.tables WHERE database = {db:String} AND engine LIKE '%MergeTree%' ORDER BY name", { db: store.db });
-  const out: Record<string, unknown[]> = {};
-  for (const { name } of tables) out[name] = await select(store, 'SELECT * FROM {db:Identifier}.{t:Identifier} FINAL ORDER BY ALL', { db: store.db, t: name });
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const { name } of tables) {
+    if (columns && !(name in columns)) continue;
+    const cols = columns?.[name] ?? ['*'];
+    const list = cols.map((c, i) => (c === '*' ? '*' : `{c${i}:Identifier}`)).join(', ');
+    const params = Object.fromEntries(cols.map((c, i) => [`c${i}`, c]));
+    out[name] = await select(store, `SELECT ${list} FROM {db:Identifier}.{t:Identifier} FINAL ORDER BY ALL`, { ...params, db: store.db, t: name });
+  }
+  return out;
+}
+
+/** The columns of every table of the store. */
+export async function columnsOf(store: Store): Promise<Record<string, string[]>> {
+  const rows = await select<{ table: string; name: string }>(store, 'SELECT table, name FROM system.columns WHERE database = {db:String} ORDER BY table, position', { db: store.db });
+  const out: Record<string, string[]> = {};
+  for (const r of rows) (out[r.table] ??= []).push(r.name);
   return out;
 }

@@ -31,7 +31,11 @@ async function processRunning(cfg: Config): Promise<boolean> {
 async function backupThroughApi(ctx: Context, dest: string, withSecrets: boolean): Promise<BackupSummary> {
   const api = apiClient(ctx.cfg);
   ctx.say(`chiso đang chạy / chiso is running on ${ctx.cfg.dataDir}: it writes the backup itself...`);
-  let job = (await (await expectOk(await api.post('/internal/backup', { dest, withSecrets }))).json()) as BackupJob;
+  const started = await api.post('/internal/backup', { dest, withSecrets });
+  if (started.status === 404) {
+    throw new UsageError(`the chiso process running on ${ctx.cfg.dataDir} does not serve the API (CHISO_ROLES without api), and it holds the store: add the api role, or stop it and run chiso backup again`);
+  }
+  let job = (await (await expectOk(started)).json()) as BackupJob;
   while (job.status === 'running') {
     await sleep(1000);
     job = (await (await expectOk(await api.get(`/internal/backup/${job.job}`))).json()) as BackupJob;

@@ -3,6 +3,7 @@
 // exception: insertBytes hands large pre-serialised bodies to chDB's raw insert on the same connection
 // (docs/decisions.md, 7).
 import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { Config } from '../../schemas/config.ts';
@@ -17,6 +18,12 @@ export interface Store {
   /** CLICKHOUSE_CLUSTER (server mode): migrate() runs the cluster form of each statement (cluster.ts). */
   cluster?: string;
   where: string;
+  /**
+   * chDB only: the one directory (and everything under it) that BACKUP may write to and RESTORE read
+   * from (ClickHouse's backups.allowed_path, fixed when the engine starts). A server has its own
+   * configuration (infra/clickhouse/server/config.d/backups.xml).
+   */
+  backupsPath?: string;
   /** chDB only: its raw insert, which takes a Buffer as it is (see insertBytes). */
   chdbRawInsert?: (params: { table: string; columns: string[]; format: BytesInsert['format']; settings: Record<string, string | number>; values: Buffer }) => Promise<unknown>;
   /** Closes the client; with chDB, waits until the engine has no operation in flight first. */
@@ -32,7 +39,12 @@ export interface BytesInsert {
   body: Buffer;
 }
 
-export async function openStore(cfg: Config['clickhouse'], opts: { database?: string } = {}): Promise<Store> {
+/** Where a chDB store's engine lets BACKUP write when not told otherwise: `backups` beside the chdb directory (CHISO_DATA_DIR/backups). */
+export function defaultBackupsPath(cfg: Config['clickhouse']): string {
+  return join(dirname(resolve(cfg.chdbPath)), 'backups');
+}
+
+export async function openStore(cfg: Config['clickhouse'], opts: { database?: string; backupsPath?: string } = {}): Promise<Store> {
   const db = opts.database ?? cfg.database;
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(db)) throw new InfraError(`invalid database name ${db}`, 'BAD_DATABASE', {}, { retriable: false });
   if (cfg.mode === 'server') {
@@ -51,10 +63,16 @@ export async function openStore(cfg: Config['clickhouse'], opts: { database?: st
   // Imported lazily: a server deployment never loads the native addon.
   const { createChdbConnection } = await import('chdb/connection');
   const chdb = await import('chdb');
+  const backupsPath = resolve(opts.backupsPath ?? defaultBackupsPath(cfg));
   let connection;
+  let session: InstanceType<typeof chdb.Session> | undefined;
   try {
+    // The engine takes server configuration only when it starts: the first session on the directory
+    // gives it backups.allowed_path, and the client's connection below joins that same engine.
+    session = new chdb.Session(cfg.chdbPath, { connectionArgs: [`--backups.allowed_path=${backupsPath}`] });
     connection = createChdbConnection({ path: cfg.chdbPath });
   } catch (e) {
+    session?.close();
     throw new InfraError(
       `cannot open the chDB store at ${cfg.chdbPath}: ${(e as Error).message}. Only one process may open a chDB directory: is 'chiso up' running with this CHISO_DATA_DIR?`,
       'CHDB_OPEN_FAILED',
@@ -72,10 +90,12 @@ export async function openStore(cfg: Config['clickhouse'], opts: { database?: st
     db,
     mode: 'chdb',
     where: cfg.chdbPath,
+    backupsPath,
     chdbRawInsert: (params) => connection.chdb.rawInsert(params),
     close: async () => {
       await chdb.drainPending();
       await client.close();
+      session?.close();
       await chdb.drainPending();
     },
   };

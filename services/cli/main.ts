@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../schemas/config.ts';
 import { ChisoError } from '../lib/errors.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerCompute } from './commands/compute.ts';
 import { registerImport } from './commands/import.ts';
 import { registerIndicators } from './commands/indicators.ts';
@@ -39,6 +40,7 @@ registerQuery(program);
 registerRuns(program);
 registerRejects(program);
 registerReplay(program);
+registerBackup(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { FailedAuthLimiter } from './auth-limit.ts';
 import { bodyLimitOf } from './limits.ts';
 import { registerDashboard } from './dashboard.ts';
 import type { IocDeps, RouteDeps } from './deps.ts';
+import { backupRoutes } from './routes/backup.ts';
 import { unitsAndIndicatorsRoutes } from './routes/catalogue.ts';
 import { queryRoutes } from './routes/query.ts';
 import { reportsRoutes } from './routes/reports.ts';
@@ -49,6 +50,7 @@ export async function registerIocApi(app: FastifyInstance, deps: IocDeps): Promi
       reportsRoutes(api, routeDeps);
       runsRoutes(api, routeDeps);
       queryRoutes(api, routeDeps);
+      backupRoutes(api, routeDeps);
       api.all('/*', async (_req, reply) => reply.code(404).send({ error: 'not_found', field: 'path', reason: 'no such API resource' }));
     },
     { prefix: '/api/v1' },

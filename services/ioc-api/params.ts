@@ -50,6 +50,6 @@ export function sendBad(reply: FastifyReply, bad: BadRequest): FastifyReply {
   return reply.code(400).send(bad);
 }
 
-export function sendError(reply: FastifyReply, code: 403 | 404, error: 'forbidden' | 'not_found', field: string, reason: string): FastifyReply {
+export function sendError(reply: FastifyReply, code: 403 | 404 | 409, error: 'forbidden' | 'not_found' | 'conflict', field: string, reason: string): FastifyReply {
   return reply.code(code).send({ error, field, reason });
 }

@@ -22,8 +22,8 @@ export interface SeededIocApi {
   stop(): Promise<void>;
 }
 
-export async function startSeededIocApi(log: Logger, opts: { listen?: boolean } = {}): Promise<SeededIocApi> {
-  const cfg = testConfig({ ...TOKEN_ENV, CHISO_ROLES: 'api' });
+export async function startSeededIocApi(log: Logger, opts: { listen?: boolean; env?: Record<string, string> } = {}): Promise<SeededIocApi> {
+  const cfg = testConfig({ ...TOKEN_ENV, CHISO_ROLES: 'api', ...opts.env });
   const store = await openStore(cfg.clickhouse);
   await migrate(store, log);
   await seedIoc(store);

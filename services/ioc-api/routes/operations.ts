@@ -47,9 +47,9 @@ const sinkWaitSchema = z.strictObject({
 const randomTag = () => randomBytes(3).toString('hex');
 
 /** Temporal or the worker missing is the server's state, not the caller's mistake: 503 with its reason. */
-function unavailable(reply: FastifyReply, e: unknown): FastifyReply {
+function unavailable(reply: FastifyReply, e: unknown, extra: Record<string, unknown> = {}): FastifyReply {
   if (e instanceof ChisoError && (e.code === 'NO_WORKER' || e.code === 'TEMPORAL_UNREACHABLE')) {
-    return reply.code(503).send({ error: 'unavailable', field: '', reason: e.message });
+    return reply.code(503).send({ error: 'unavailable', field: '', reason: e.message, ...extra });
   }
   throw e;
 }
@@ -58,7 +58,8 @@ async function startJob(reply: FastifyReply, jobs: Jobs, workflow: string, workf
   try {
     await jobs.start(workflow, workflowId, args);
   } catch (e) {
-    return unavailable(reply, e);
+    // What was done before (an upload archived) is still said: the operator need not send it again.
+    return unavailable(reply, e, extra);
   }
   return reply.code(202).send({ job: workflowId, ...extra });
 }

@@ -50,6 +50,7 @@ export async function runBackfill(cfg: Config, say: (line: string) => void, from
 export function registerCompute(program: Command): void {
   program
     .command('compute')
+    .alias('backfill')
     .description('compute every indicator for the days --from..--to (and their months, quarters, years) on the running stack')
     .requiredOption('--from <YYYY-MM-DD>', 'first day')
     .requiredOption('--to <YYYY-MM-DD>', 'last day (inclusive)')

@@ -96,7 +96,7 @@ export function registerIngest(program: Command): void {
     .option('--to <iso>', 'API only: end of the update-time window (default: now)')
     .option('--page-size <n>', 'API only: records per page')
     .option('--direct', 'run the ingestion in this process instead of as a Temporal workflow on the worker')
-    .addHelpText('after', '\nExamples:\n  chiso ingest one-stop-shop exports/ho-so-2025-01.ndjson\n  chiso ingest document-management exports/ --wait\n  chiso ingest public-service-portal https://dvc.example.vn/export --entity payments')
+    .addHelpText('after', '\nExamples:\n  chiso ingest one-stop-shop exports/ho-so-2025-01.ndjson\n  chiso ingest document-management exports/ --wait\n  chiso ingest public-service-portal https://dvc.example.vn/export --entity payments\n\nWith CHISO_API_URL and CHISO_API_TOKEN set, the files are uploaded to that chiso API, archived and ingested\nthere (--wait follows the runs to their end); see docs/operations.md.')
     .action(async (sourceArg: string, target: string, opts: IngestOptions, cmd: Command) => {
       const { source, entity } = parseArgs(sourceArg, opts);
       const isUrl = /^https?:\/\//i.test(target);

@@ -5,10 +5,11 @@
 // copy of the file and replays the run: the server replays its archived copy. The outcome is checked
 // in the store through the API (runs, rejects, recomputed indicator values).
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomName } from '../support/env.ts';
 import { freePortRun } from '../support/ports.ts';
@@ -16,6 +17,7 @@ import { freePortRun } from '../support/ports.ts';
 const BIN = fileURLToPath(new URL('../../bin/chiso.js', import.meta.url));
 const SAMPLES = fileURLToPath(new URL('../../infra/samples/data/', import.meta.url));
 const DATA = fileURLToPath(new URL('../../infra/data/', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 
 interface Out {
   code: number;
@@ -162,5 +164,44 @@ describe('an operator with only the API address and a token', () => {
     const rep = await json<{ bytes: number }>(['report', '--unit', 'H01', '--month', '2025-01', '--out', out]);
     expect(rep.bytes).toBeGreaterThan(0);
     expect(readFileSync(out, 'utf8')).toContain('dossier_online');
+  });
+
+  it('uploads an export, follows its run and replays it from the dashboard\'s operators page', async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, locale: 'vi-VN' });
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      page.on('console', (m) => {
+        if (m.type() === 'error') pageErrors.push(m.text());
+      });
+      page.on('response', (r) => {
+        if (r.status() >= 400) pageErrors.push(`${r.status()} ${r.url()}`);
+      });
+      await page.goto(`${apiUrl}/operators.html#token=${token}`);
+      await page.locator(`tr[data-run="${runId}"]`).waitFor();
+      await page.selectOption('#source', 'public-service-portal');
+      await page.setInputFiles('#file', join(SAMPLES, 'public-service-portal', 'ratings.ndjson'));
+      await page.click('#upload-button');
+      await page.locator('#job [data-state="ok"]').waitFor({ timeout: 120_000 });
+      const text = (await page.locator('#job').textContent()) ?? '';
+      const uploaded = /(run-\d{14}-[0-9a-f]{8})\s+public-service-portal\/ratings/.exec(text)?.[1] ?? '';
+      expect(uploaded, text).not.toBe('');
+      // Its ledger row appears once the sink has written it; then replay it from its row.
+      await expect.poll(async () => { await page.click('#refresh'); return page.locator(`tr[data-run="${uploaded}"]`).count(); }, { timeout: 60_000, interval: 1_000 }).toBe(1);
+      await page.locator(`tr[data-run="${uploaded}"] button.replay`).click();
+      await page.locator('#job [data-state="ok"]', { hasText: 'Đã phát lại' }).waitFor({ timeout: 120_000 });
+      await page.screenshot({ path: `${ARTIFACTS}operators-page.png`, fullPage: true });
+      expect(pageErrors).toEqual([]);
+      const { runs } = await api<{ runs: { replay_of: string; status: string }[] }>('/runs?source=public-service-portal');
+      await expect.poll(async () => (await api<{ runs: { replay_of: string; status: string }[] }>('/runs?source=public-service-portal')).runs.filter((x) => x.replay_of === uploaded).map((x) => x.status), { timeout: 60_000, interval: 1_000 }).toEqual(['succeeded']);
+      expect(runs.length).toBeGreaterThan(0);
+    } finally {
+      await browser.close();
+    }
   });
 });

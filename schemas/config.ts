@@ -135,6 +135,21 @@ export const envSchema = z.object({
     .min(1, { error: 'CHISO_DRAIN_SECONDS: expected 1-3600 seconds' })
     .max(3600, { error: 'CHISO_DRAIN_SECONDS: expected 1-3600 seconds' })
     .default(25),
+  /** The operator's side: a chiso API to send every operator command to, and its bearer token. */
+  CHISO_API_URL: z.url({ protocol: /^https?$/, error: 'CHISO_API_URL: expected the http(s) address of a chiso API, e.g. https://chiso.example.vn' }).optional(),
+  CHISO_API_TOKEN: z.string().regex(/^[A-Za-z0-9._~-]{16,}$/, { error: 'CHISO_API_TOKEN: expected an operator token of at least 16 of A-Z a-z 0-9 . _ ~ -' }).optional(),
+  /** The api role: the largest export file it accepts (bytes), 413 beyond. */
+  CHISO_UPLOAD_MAX_BYTES: z.coerce
+    .number({ error: 'CHISO_UPLOAD_MAX_BYTES: expected a number of bytes' })
+    .int({ error: 'CHISO_UPLOAD_MAX_BYTES: expected a whole number of bytes' })
+    .min(1, { error: 'CHISO_UPLOAD_MAX_BYTES: expected at least 1 byte' })
+    .default(2 * 1024 ** 3),
+  /** The api role: uploaded exports older than this many days are removed from the archive; unset: kept. */
+  CHISO_ARCHIVE_RETENTION_DAYS: z.coerce
+    .number({ error: 'CHISO_ARCHIVE_RETENTION_DAYS: expected a number of days' })
+    .int({ error: 'CHISO_ARCHIVE_RETENTION_DAYS: expected a whole number of days' })
+    .min(1, { error: 'CHISO_ARCHIVE_RETENTION_DAYS: expected at least 1 day' })
+    .optional(),
   /** TEST-ONLY fault injection for the sink's crash tests; never set it in a deployment. */
   CHISO_FAULT: z
     .enum(['sink-kill-after-insert', 'sink-kill-before-commit'], {
@@ -211,6 +226,12 @@ export interface Config {
   autoMigrate: boolean;
   /** CHISO_DRAIN_SECONDS, in milliseconds: the bound on a stop after SIGTERM. */
   drainMs: number;
+  /** CHISO_API_URL and CHISO_API_TOKEN: the CLI sends every operator command to this API. */
+  remote?: { url: string; token?: string };
+  /** The largest export upload the API accepts (CHISO_UPLOAD_MAX_BYTES). */
+  uploadMaxBytes: number;
+  /** Days an uploaded export stays in the archive (CHISO_ARCHIVE_RETENTION_DAYS); unset: forever. */
+  archiveRetentionDays?: number;
   /** TEST-ONLY: makes the sink SIGKILL itself after its first insert of a batch, or just before its first commit. */
   fault?: 'sink-kill-after-insert' | 'sink-kill-before-commit';
 }
@@ -276,6 +297,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     pullMinutes: e.CHISO_PULL_MINUTES,
     autoMigrate: e.CHISO_AUTO_MIGRATE === '1',
     drainMs: e.CHISO_DRAIN_SECONDS * 1000,
+    uploadMaxBytes: e.CHISO_UPLOAD_MAX_BYTES,
+    ...(e.CHISO_ARCHIVE_RETENTION_DAYS ? { archiveRetentionDays: e.CHISO_ARCHIVE_RETENTION_DAYS } : {}),
+    ...(e.CHISO_API_URL ? { remote: { url: e.CHISO_API_URL.replace(/\/+$/, ''), ...(e.CHISO_API_TOKEN ? { token: e.CHISO_API_TOKEN } : {}) } } : {}),
     ...(e.CHISO_SINK_GROUP ? { sinkGroup: e.CHISO_SINK_GROUP } : {}),
     ...(e.CHISO_FAULT ? { fault: e.CHISO_FAULT } : {}),
     ...(e.CHISO_PII_SECRET ? { piiSecret: e.CHISO_PII_SECRET } : {}),

@@ -8,6 +8,7 @@ import { registerDashboard } from './dashboard.ts';
 import type { IocDeps, RouteDeps } from './deps.ts';
 import { backupRoutes } from './routes/backup.ts';
 import { unitsAndIndicatorsRoutes } from './routes/catalogue.ts';
+import { operationsRoutes } from './routes/operations.ts';
 import { queryRoutes } from './routes/query.ts';
 import { reportsRoutes } from './routes/reports.ts';
 import { runsRoutes } from './routes/runs.ts';
@@ -16,6 +17,8 @@ import { valuesRoutes } from './routes/values.ts';
 import { sourcesLoader } from './sources.ts';
 import { ensureApiTokens } from './tokens.ts';
 import { unitTreeLoader } from './units.ts';
+import { createJobs } from './jobs.ts';
+import { startArchiveRetention } from './retention.ts';
 
 export type { IocDeps } from './deps.ts';
 
@@ -23,6 +26,13 @@ export async function registerIocApi(app: FastifyInstance, deps: IocDeps): Promi
   const tokens = ensureApiTokens(deps.cfg);
   const log = deps.log.child({ component: 'ioc-api' });
   const routeDeps: RouteDeps = { ...deps, log, units: unitTreeLoader(deps.store), sources: sourcesLoader(deps.store) };
+  // The operator's write commands start workflows through one Temporal client; uploads are archived.
+  const jobs = createJobs(deps.cfg, log);
+  const stopRetention = startArchiveRetention(deps.cfg, log);
+  app.addHook('onClose', async () => {
+    stopRetention();
+    await jobs.close();
+  });
 
   await app.register(
     async (api) => {
@@ -51,6 +61,7 @@ export async function registerIocApi(app: FastifyInstance, deps: IocDeps): Promi
       runsRoutes(api, routeDeps);
       queryRoutes(api, routeDeps);
       backupRoutes(api, routeDeps);
+      operationsRoutes(api, { ...routeDeps, jobs });
       api.all('/*', async (_req, reply) => reply.code(404).send({ error: 'not_found', field: 'path', reason: 'no such API resource' }));
     },
     { prefix: '/api/v1' },

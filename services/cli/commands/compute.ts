@@ -6,7 +6,9 @@ import { isoDay } from '../../indicators/import.ts';
 import { daysBetween } from '../../indicators/periods.ts';
 import { UsageError } from '../../lib/errors.ts';
 import type { Config } from '../../../schemas/config.ts';
+import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
+import { remoteCompute } from '../remote.ts';
 import { requireWorker, withTemporal } from './temporal-client.ts';
 
 interface Progress {
@@ -48,6 +50,7 @@ export async function runBackfill(cfg: Config, say: (line: string) => void, from
 export function registerCompute(program: Command): void {
   program
     .command('compute')
+    .alias('backfill')
     .description('compute every indicator for the days --from..--to (and their months, quarters, years) on the running stack')
     .requiredOption('--from <YYYY-MM-DD>', 'first day')
     .requiredOption('--to <YYYY-MM-DD>', 'last day (inclusive)')
@@ -56,7 +59,7 @@ export function registerCompute(program: Command): void {
       const from = parseDay('--from', opts.from);
       const to = parseDay('--to', opts.to);
       if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-      const summary = await runBackfill(ctx.cfg, ctx.say, from, to);
+      const summary = isRemote(ctx.cfg) ? await remoteCompute(ctx, from, to) : await runBackfill(ctx.cfg, ctx.say, from, to);
       ctx.result(summary, () => `done: ${JSON.stringify(summary)}`);
     });
 }

@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { IMPORTS, type ImportKind, parseCsv, type RowError } from '../../indicators/import.ts';
 import { UsageError } from '../../lib/errors.ts';
+import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
+import { remoteImport } from '../remote.ts';
 import { requireWorker, withTemporal } from './temporal-client.ts';
 
 const describeErrors = (errors: RowError[]) => errors.map((e) => `  line ${e.line}${e.field ? `, ${e.field}` : ''}: ${e.reason}`).join('\n');
@@ -29,7 +31,7 @@ function register(program: Command, kind: ImportKind, name: string, what: string
       }
       // Manual rows keep their line: the worker refuses unknown units row by row.
       const rows = kind === 'manual' ? parsed.rows.map((r, i) => ({ ...r, line: i + 2 })) : parsed.rows;
-      const r = await withTemporal(ctx.cfg, async (client) => {
+      const r = isRemote(ctx.cfg) ? await remoteImport(ctx, kind, text) : await withTemporal(ctx.cfg, async (client) => {
         await requireWorker(client, ctx.cfg);
         return client.workflow.execute('importData', {
           taskQueue: ctx.cfg.temporal.taskQueue,

@@ -15,7 +15,9 @@ import { waitForSink } from '../../../connectors/wait-for-sink.ts';
 import { ENTITIES, entityName, type EntityName, SOURCES, sourceId, type SourceId } from '../../../schemas/events.ts';
 import { SINK_GROUP, topics } from '../../../schemas/topics.ts';
 import { UsageError } from '../../lib/errors.ts';
+import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
+import { remoteIngest } from '../remote.ts';
 import { ingestViaWorkflow } from './ingest-workflow.ts';
 
 interface IngestOptions {
@@ -67,11 +69,11 @@ function progressPrinter(): { update(label: string, p: Progress): void; done(): 
   };
 }
 
-function describe(r: RunSummary, rejectsTopic: string): string {
+function describe(r: RunSummary, rejectsWhere: string): string {
   const head = `${r.status === 'succeeded' ? 'Thành công / succeeded' : 'THẤT BẠI / FAILED'}  ${r.runId}  ${r.source}/${r.entity}  ${r.origin}`;
   const counts = `  đọc / read ${r.read}, nhận / accepted ${r.accepted}, loại / rejected ${r.rejected}`;
   const lines = [head, counts];
-  if (r.rejected > 0) lines.push(`  bản ghi bị loại / rejects: Kafka topic ${rejectsTopic}, run_id ${r.runId} (ClickHouse table rejects once the sink has consumed them)`);
+  if (r.rejected > 0) lines.push(`  bản ghi bị loại / rejects: ${rejectsWhere.replace('{run}', r.runId)}`);
   for (const w of r.warnings ?? []) {
     lines.push(`  cảnh báo / warning: trường "${w.field}" (${w.records} bản ghi / records) giống ${w.looksLike} nhưng không được đọc / looks like ${w.looksLike} but is not read: ask the vendor, or report it as a new spelling`);
   }
@@ -94,7 +96,7 @@ export function registerIngest(program: Command): void {
     .option('--to <iso>', 'API only: end of the update-time window (default: now)')
     .option('--page-size <n>', 'API only: records per page')
     .option('--direct', 'run the ingestion in this process instead of as a Temporal workflow on the worker')
-    .addHelpText('after', '\nExamples:\n  chiso ingest one-stop-shop exports/ho-so-2025-01.ndjson\n  chiso ingest document-management exports/ --wait\n  chiso ingest public-service-portal https://dvc.example.vn/export --entity payments')
+    .addHelpText('after', '\nExamples:\n  chiso ingest one-stop-shop exports/ho-so-2025-01.ndjson\n  chiso ingest document-management exports/ --wait\n  chiso ingest public-service-portal https://dvc.example.vn/export --entity payments\n\nWith CHISO_API_URL and CHISO_API_TOKEN set, the files are uploaded to that chiso API, archived and ingested\nthere (--wait follows the runs to their end); see docs/operations.md.')
     .action(async (sourceArg: string, target: string, opts: IngestOptions, cmd: Command) => {
       const { source, entity } = parseArgs(sourceArg, opts);
       const isUrl = /^https?:\/\//i.test(target);
@@ -104,6 +106,25 @@ export function registerIngest(program: Command): void {
       if (!Number.isFinite(waitSeconds) || waitSeconds <= 0) throw new UsageError(`--wait-timeout: expected a number of seconds, got "${opts.waitTimeout}"`);
       const ctx = makeContext(cmd.optsWithGlobals());
       const t = topics(ctx.cfg.kafka.topicPrefix);
+      if (isRemote(ctx.cfg)) {
+        if (isUrl) throw new UsageError('with CHISO_API_URL, ingest uploads export files; an export API is pulled by the server itself (CHISO_SOURCES there)');
+        const r = await remoteIngest(ctx, { source, ...(entity ? { entity } : {}), target, force: opts.force ?? false, wait: opts.wait ?? false, waitSeconds });
+        if (r.error && r.runs.length === 0) {
+          ctx.result(r, () => `THẤT BẠI / FAILED  ${target}: ${r.error}`);
+          process.exitCode = 1;
+          return;
+        }
+        if (r.runs.length === 0 && r.skipped.length === 0) throw new UsageError(`${target}: no export file found (expected .ndjson, .jsonl, .json, .csv or .xlsx)`);
+        ctx.result(r, () =>
+          [
+            ...r.runs.map((s) => describe(s, 'chiso rejects --run {run}')),
+            ...r.skipped.map((s) => `${s.failure ? 'BỎ QUA / NOT INGESTED' : 'Bỏ qua / skipped'}  ${s.file}: ${s.reason}`),
+            ...(r.waited === 'done' ? ['Sink đã nhận đủ / the sink has consumed every message of these runs'] : r.waited ? [`wait: ${r.waited}`] : []),
+          ].join('\n'),
+        );
+        if (r.error || r.runs.some((s) => s.status === 'failed') || r.skipped.some((s) => s.failure) || (r.waited !== undefined && r.waited !== 'done')) process.exitCode = 1;
+        return;
+      }
       const kafka = createKafka(ctx.cfg, ctx.log, 'chiso-ingest');
       const summaries: RunSummary[] = [];
       const skipped: { file: string; reason: string; failure: boolean }[] = [];
@@ -191,7 +212,7 @@ export function registerIngest(program: Command): void {
       if (summaries.length === 0 && skipped.length === 0) throw new UsageError(`${target}: no export file found (expected .ndjson, .jsonl, .json, .csv or .xlsx)`);
       ctx.result({ runs: summaries, skipped, ...(waited ? { waited } : {}) }, () =>
         [
-          ...summaries.map((s) => describe(s, t.rejects)),
+          ...summaries.map((s) => describe(s, `Kafka topic ${t.rejects}, run_id {run} (ClickHouse table rejects once the sink has consumed them)`)),
           ...skipped.map((s) => `${s.failure ? 'BỎ QUA / NOT INGESTED' : 'Bỏ qua / skipped'}  ${s.file}: ${s.reason}`),
           ...(waited === 'done' ? ['Sink đã nhận đủ / the sink has consumed every message of these runs'] : waited ? [`wait: ${waited}`] : []),
         ].join('\n'),

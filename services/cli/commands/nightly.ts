@@ -6,7 +6,9 @@ import type { Command } from 'commander';
 import { isoDay } from '../../indicators/import.ts';
 import { addDays } from '../../indicators/periods.ts';
 import { UsageError } from '../../lib/errors.ts';
+import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
+import { remoteNightly } from '../remote.ts';
 import { requireWorker, withTemporal } from './temporal-client.ts';
 
 interface NightlyResult {
@@ -28,6 +30,20 @@ export function registerNightly(program: Command): void {
         const d = isoDay.safeParse(opts.date);
         if (!d.success) throw new UsageError(`--date: expected a day in the form YYYY-MM-DD (e.g. 2025-03-31), got '${opts.date}'`);
         today = addDays(d.data, 1);
+      }
+      if (isRemote(ctx.cfg)) {
+        const t0 = Date.now();
+        const n = await remoteNightly(ctx, opts.date, opts.wait ?? false);
+        if (!n.result) {
+          ctx.result({ workflowId: n.job, started: true }, () => `đã bắt đầu / started on the server: job ${n.job} (run again with --wait to follow it)`);
+          return;
+        }
+        const r = n.result as NightlyResult;
+        const seconds = Math.round((Date.now() - t0) / 100) / 10;
+        ctx.result({ workflowId: n.job, ...r, seconds }, () =>
+          [`xong / done in ${seconds} s: ${r.computedDays.length} ngày / day(s) recomputed, ${r.periods} tháng/quý/năm / months, quarters, years`, ...r.computedDays.map((d) => `  ${d}`)].join('\n'),
+        );
+        return;
       }
       await withTemporal(ctx.cfg, async (client) => {
         await requireWorker(client, ctx.cfg);

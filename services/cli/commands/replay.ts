@@ -6,8 +6,9 @@ import type { Command } from 'commander';
 import { newRunId } from '../../../connectors/files.ts';
 import { replayWorkflowId, type ReplaySummary } from '../../../workflows/replay.ts';
 import { UsageError } from '../../lib/errors.ts';
-import { apiClient, expectOk } from '../../ioc-api/client.ts';
+import { apiClient, expectOk, isRemote } from '../../ioc-api/client.ts';
 import { type Context, makeContext } from '../context.ts';
+import { remoteReplay } from '../remote.ts';
 import { requireWorker, withTemporal } from './temporal-client.ts';
 
 interface ReplayOptions {
@@ -17,7 +18,7 @@ interface ReplayOptions {
   waitTimeout: string;
 }
 
-type Outcome = { runId: string; ok: true; summary: ReplaySummary; replayRunId: string } | { runId: string; ok: false; error: string; type?: string };
+type Outcome = { runId: string; ok: true; summary: ReplaySummary | unknown; replayRunId: string } | { runId: string; ok: false; error: string; type?: string };
 
 /** The failure's own words: the run's reason (ORIGIN_GONE, SOURCE_API_UNAVAILABLE...) rather than "workflow failed". */
 function reason(e: unknown): { error: string; type?: string } {
@@ -39,8 +40,9 @@ async function failedRuns(ctx: Context, opts: ReplayOptions): Promise<string[]> 
 function describe(o: Outcome): string {
   if (!o.ok) return `KHÔNG PHÁT LẠI ĐƯỢC / NOT REPLAYED  ${o.runId}: ${o.error}`;
   const lines = [`Đã phát lại / replayed  ${o.runId} -> ${o.replayRunId}`];
-  for (const r of o.summary.runs) lines.push(`  ${r.origin}: đọc / read ${r.read}, nhận / accepted ${r.accepted}, loại / rejected ${r.rejected}`);
-  lines.push(o.summary.days.length > 0 ? `  tính lại / recomputed ${o.summary.days.length} days: ${o.summary.days[0]} .. ${o.summary.days.at(-1)}` : '  no indicator day to recompute');
+  const summary = o.summary as ReplaySummary;
+  for (const r of summary.runs) lines.push(`  ${r.origin}: đọc / read ${r.read}, nhận / accepted ${r.accepted}, loại / rejected ${r.rejected}`);
+  lines.push(summary.days.length > 0 ? `  tính lại / recomputed ${summary.days.length} days: ${summary.days[0]} .. ${summary.days.at(-1)}` : '  no indicator day to recompute');
   return lines.join('\n');
 }
 
@@ -63,7 +65,9 @@ export function registerReplay(program: Command): void {
       const ctx = makeContext(cmd.optsWithGlobals());
       const targets = runArg ? [runArg] : await failedRuns(ctx, opts);
       const outcomes: Outcome[] = [];
-      await withTemporal(ctx.cfg, async (client) => {
+      if (isRemote(ctx.cfg)) {
+        for (const runId of targets) outcomes.push(await remoteReplay(ctx, runId, seconds));
+      } else await withTemporal(ctx.cfg, async (client) => {
         if (targets.length > 0) await requireWorker(client, ctx.cfg);
         for (const runId of targets) {
           const replayRunId = newRunId();

@@ -5,8 +5,10 @@ import { stackPaths } from '../../../infra/paths.ts';
 import { runningPid, tailOf } from '../../../infra/process.ts';
 import type { Config } from '../../../schemas/config.ts';
 import { InfraError } from '../../lib/errors.ts';
+import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
 import { guardStop } from '../stop-guard.ts';
+import { remoteStatus } from '../remote.ts';
 import { table } from '../render.ts';
 
 export function printUp(r: UpResult): string {
@@ -80,6 +82,13 @@ export function registerStack(program: Command): void {
     .description('show each part of the stack: up or down, where, version')
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = makeContext(cmd.optsWithGlobals());
+      if (isRemote(ctx.cfg)) {
+        const r = (await remoteStatus(ctx)) as { status: string; reasons?: string[]; details?: { parts?: Record<string, { ok: boolean; where?: string; version?: string; detail?: string }> } };
+        const rows = Object.entries(r.details?.parts ?? {}).map(([part, h]) => ({ part, state: h.ok ? 'up' : 'down', where: h.where, version: h.version, detail: h.detail }));
+        ctx.result(r, () => [`${ctx.cfg.remote?.url}: ${r.status}${r.reasons?.length ? ` (${r.reasons.join(', ')})` : ''}`, ...(rows.length ? [table(rows, ['part', 'state', 'where', 'version', 'detail'])] : [])].join('\n'));
+        if (r.status !== 'ready') process.exitCode = 1;
+        return;
+      }
       const parts = await status(ctx.cfg);
       ctx.result(parts, () => table(parts as unknown as Record<string, unknown>[], ['part', 'state', 'where', 'version', 'pid', 'detail']));
     });

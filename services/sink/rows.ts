@@ -3,6 +3,7 @@
 // ingest_runs). Pure functions, no I/O.
 import type { CanonicalEvent, EntityName, RejectMessage, RunMessage } from '../../schemas/events.ts';
 import { describeOrigin } from '../../schemas/events.ts';
+import { countedDays, DAY_FIELDS, type DayVersion, hcmToday } from '../indicators/counted-days.ts';
 import { type Line, line } from './lines.ts';
 
 /** Where a message sat on Kafka. */
@@ -87,6 +88,7 @@ export interface PreparedEvent {
   entity: EntityName;
   /** entity + record id: one latest row per key. */
   recordKey: string;
+  recordId: string;
   updatedMs: number;
   /** The raw_events line, columns RAW_COLUMNS. */
   raw: Line;
@@ -94,7 +96,10 @@ export interface PreparedEvent {
   /** The columns of the latest line, in order. */
   latestColumns: readonly string[];
   latest: Line;
-  /** The (entity, unit, day) keys the event touches, parts joined by TOUCH_SEP. */
+  /**
+   * The (entity, unit, day) keys the event's own version counts on, parts joined by TOUCH_SEP; the
+   * flush adds those of the record's previous stored version (write.ts, counted-days.ts).
+   */
   touched: string[];
 }
 
@@ -108,6 +113,11 @@ function intern(key: string): string {
   if (touchedKeys.size >= 100_000) touchedKeys.clear();
   touchedKeys.set(key, key);
   return key;
+}
+
+/** The touched_days key of (entity, unit, day), interned. */
+export function touchKey(entity: EntityName, unit: string, day: string): string {
+  return intern(`${entity}${TOUCH_SEP}${unit}${TOUCH_SEP}${day}`);
 }
 
 const latestColumns = new Map<EntityName, readonly string[]>();
@@ -124,12 +134,13 @@ export function prepareEvent(e: CanonicalEvent, pos: KafkaPosition): PreparedEve
     source: e.source,
     entity: e.entity,
     recordKey: `${e.entity}${TOUCH_SEP}${e.record_id}`,
+    recordId: e.record_id,
     updatedMs: Date.parse(e.updated_at),
     raw: line(rawLine(e, pos), 'raw_events'),
     latestTable: LATEST_TABLE[e.entity],
     latestColumns: columns,
     latest: line(JSON.stringify(Object.values(latest)), LATEST_TABLE[e.entity]),
-    touched: touchedDays(e).map((day) => intern(`${e.entity}${TOUCH_SEP}${e.unit_code}${TOUCH_SEP}${day}`)),
+    touched: touchedDays(e).map((day) => touchKey(e.entity, e.unit_code, day)),
   };
 }
 
@@ -203,22 +214,22 @@ export function latestRow(e: CanonicalEvent): Row {
   }
 }
 
-/** The days an event counts on (INDICATORS.md), as Asia/Ho_Chi_Minh calendar days. */
-export function touchedDays(e: CanonicalEvent): string[] {
-  switch (e.entity) {
-    case 'dossiers':
-      return [e.data.received_at, e.data.finished_at].filter((t): t is string => t !== null).map(hcmDay);
-    case 'documents':
-      return [e.data.issued_at];
-    case 'work-records':
-      return [e.data.opened_at];
-    case 'services':
-      return [e.data.valid_from];
-    case 'payments':
-      return [hcmDay(e.data.paid_at)];
-    case 'ratings':
-      return [hcmDay(e.data.rated_at)];
-  }
+/** An event's version as the counted-days rule reads it: its unit and its day fields as calendar days. */
+export function dayVersion(e: CanonicalEvent): DayVersion {
+  const data = e.data as Record<string, unknown>;
+  return {
+    unit_code: e.unit_code,
+    days: DAY_FIELDS[e.entity].map((f) => {
+      const v = data[f.name];
+      if (typeof v !== 'string') return null;
+      return f.kind === 'time' ? hcmDay(v) : v;
+    }),
+  };
+}
+
+/** The days an event counts on (services/indicators/counted-days.ts), as Asia/Ho_Chi_Minh calendar days. */
+export function touchedDays(e: CanonicalEvent, today = hcmToday()): string[] {
+  return countedDays(e.entity, dayVersion(e), today);
 }
 
 export function rejectRow(r: RejectMessage, pos: KafkaPosition): Row {

@@ -5,6 +5,8 @@
 // carries an insert_deduplication_token derived from the table and the offset ranges it holds.
 // raw_events is written LAST: an event present there has all its other rows written, which is what
 // makes the "already in raw_events" filter safe after a crash between two inserts.
+// The previous stored version of each record is read before the latest-state tables are written
+// (previous.ts): touched_days holds the days it counted on as well as the new version's.
 // touched_days is written after the latest-state tables too: the late-data recomputation
 // (workflows/activities/indicators.ts) reads the days touched since its last run and then the
 // latest state, so a touched day must never be visible before the rows that touched it.
@@ -13,7 +15,9 @@ import { insertBytes, select, type Store } from '../../infra/clickhouse/store.ts
 import { InfraError } from '../lib/errors.ts';
 import type { Decoded } from './decode.ts';
 import { joinLines, line, type Lines } from './lines.ts';
-import { chTime, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow, TOUCH_SEP } from './rows.ts';
+import { countedDays, type DayVersion, hcmToday } from '../indicators/counted-days.ts';
+import { previousVersions } from './previous.ts';
+import { chTime, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow, TOUCH_SEP, touchKey } from './rows.ts';
 
 /** A decoded message as a chunk holds it: an event is kept with its rows prepared. */
 export type Item = Exclude<Decoded, { kind: 'event' }> | { kind: 'event'; event: PreparedEvent };
@@ -114,15 +118,17 @@ export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date
     result.dedupMs = performance.now() - t0;
     return fresh;
   })();
+  // The previous versions are read before the latest-state tables get the new ones.
+  const previous = previousVersions(store, events);
   await settleAll([
     known.then(() => undefined),
     insert('rejects', rejects),
     insert('ingest_runs', runs),
-    ...[...latestLines(events)].map(([table, lines]) => insert(table, lines)),
+    previous.then(() => settleAll([...latestLines(events)].map(([table, lines]) => insert(table, lines)))).then(() => undefined),
   ]);
   const fresh = await known;
   result.duplicatesDropped = events.length - fresh.length;
-  await insert('touched_days', touchedRows(fresh, batch, chTime(touchedAt.toISOString())));
+  await insert('touched_days', touchedRows(fresh, await previous, batch, chTime(touchedAt.toISOString()), hcmToday(touchedAt.getTime())));
   if (hooks.stillOurs?.() === false) throw new Fenced('the group is rebalancing: raw_events not written, the chunks are left to be delivered again');
   // ...then raw_events, only once all of those succeeded.
   const bySource = new Map<string, Lines>();
@@ -212,9 +218,14 @@ function latestLines(events: PreparedEvent[]): Map<string, Lines> {
   return byTable;
 }
 
-function touchedRows(events: PreparedEvent[], batch: string, touchedAt: string): Row[] {
+/** The keys the fresh events touch: their own (PreparedEvent.touched) and their records' previous stored versions'. */
+function touchedRows(events: PreparedEvent[], previous: Map<string, DayVersion>, batch: string, touchedAt: string, today: string): Row[] {
   const keys = new Set<string>();
-  for (const e of events) for (const k of e.touched) keys.add(k);
+  for (const e of events) {
+    for (const k of e.touched) keys.add(k);
+    const prev = previous.get(e.recordKey);
+    if (prev !== undefined) for (const day of countedDays(e.entity, prev, today)) keys.add(touchKey(e.entity, prev.unit_code, day));
+  }
   return [...keys].map((k) => {
     const [entity, unit_code, day] = k.split(TOUCH_SEP);
     return { entity, unit_code, day, touched_at: touchedAt, batch };

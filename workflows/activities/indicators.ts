@@ -5,6 +5,7 @@ import { computePeriods } from '../../services/indicators/compute.ts';
 import { linkedDaysSql } from '../../services/indicators/counted-days.ts';
 import type { ManualRow, RowError, TargetRow, UnitRow } from '../../services/indicators/import.ts';
 import { writeManual, writeTargets, writeUnits } from '../../services/indicators/load.ts';
+import { writeUnitsTouching } from '../../services/indicators/reference-days.ts';
 import type { Period } from '../../services/indicators/periods.ts';
 import { UsageError } from '../../services/lib/errors.ts';
 import { mapFailures, withHeartbeat } from '../../services/worker/activity-support.ts';
@@ -67,10 +68,14 @@ export function createIndicatorActivities({ store, log }: ActivityDeps) {
       });
     },
 
-    async importRows(req: ImportRequest): Promise<{ written: number; errors: RowError[] }> {
+    async importRows(req: ImportRequest): Promise<{ written: number; errors: RowError[]; daysToRecompute?: number }> {
       switch (req.kind) {
-        case 'units':
-          return { written: await writeUnits(store, req.rows), errors: [] };
+        case 'units': {
+          let written = 0;
+          const days = await writeUnitsTouching(store, req.rows, async () => (written = await writeUnits(store, req.rows)));
+          clog.info({ units: written, daysToRecompute: days }, 'units imported');
+          return { written, errors: [], daysToRecompute: days };
+        }
         case 'targets':
           return { written: await writeTargets(store, req.rows), errors: [] };
         case 'manual':

@@ -9,6 +9,7 @@ import type { IocDeps, RouteDeps } from './deps.ts';
 import { unitsAndIndicatorsRoutes } from './routes/catalogue.ts';
 import { queryRoutes } from './routes/query.ts';
 import { reportsRoutes } from './routes/reports.ts';
+import { qualityRoutes } from './routes/quality.ts';
 import { runsRoutes } from './routes/runs.ts';
 import { scorecardRoutes } from './routes/scorecard.ts';
 import { valuesRoutes } from './routes/values.ts';
@@ -48,6 +49,7 @@ export async function registerIocApi(app: FastifyInstance, deps: IocDeps): Promi
       scorecardRoutes(api, routeDeps);
       reportsRoutes(api, routeDeps);
       runsRoutes(api, routeDeps);
+      qualityRoutes(api, routeDeps);
       queryRoutes(api, routeDeps);
       api.all('/*', async (_req, reply) => reply.code(404).send({ error: 'not_found', field: 'path', reason: 'no such API resource' }));
     },

@@ -7,6 +7,7 @@ import type { Config } from '../../../schemas/config.ts';
 import { InfraError } from '../../lib/errors.ts';
 import { makeContext } from '../context.ts';
 import { table } from '../render.ts';
+import { printQuality, type QualityOptions } from './status.ts';
 
 export function printUp(r: UpResult): string {
   const lines = [
@@ -83,9 +84,13 @@ export function registerStack(program: Command): void {
 
   program
     .command('status')
-    .description('show each part of the stack: up or down, where, version')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .description('show each part of the stack: up or down, where, version; with --quality, data quality per source, entity and day instead')
+    .option('--quality', 'data quality of the last --days days: read, accepted, rejected (and why), unknown units, missing dates, late arrivals, corrections')
+    .option('--days <n>', 'with --quality: the last n days', '7')
+    .option('--source <source>', 'with --quality: only this source, e.g. one-stop-shop')
+    .action(async (opts: { quality?: boolean } & QualityOptions, cmd: Command) => {
       const ctx = makeContext(cmd.optsWithGlobals());
+      if (opts.quality) return printQuality(ctx, opts);
       const parts = await status(ctx.cfg);
       ctx.result(parts, () => table(parts as unknown as Record<string, unknown>[], ['part', 'state', 'where', 'version', 'pid', 'detail']));
     });

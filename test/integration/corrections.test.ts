@@ -185,6 +185,13 @@ describe('corrections and late data: incremental equals from scratch', () => {
     const x0104 = range(111, 118).map((n) => version({ ...newDossier(rnd, n, 'X0104'), received: 10 + (n % 10) }));
     await ingest([...x0105, ...x0104]);
     await nightlyEqualsScratch();
+    // Kept and shown: the data-quality view counts them under their unknown code, and the corrections of the first case.
+    const quality = await select<{ metric: string; reason: string; n: string }>(
+      store,
+      `SELECT metric, reason, sum(n) AS n FROM ${store.db}.v_data_quality WHERE metric IN ('unknown_unit', 'correction') GROUP BY metric, reason ORDER BY metric, reason`,
+    );
+    expect(Number(quality.find((q) => q.metric === 'unknown_unit' && q.reason === 'X0105')?.n)).toBe(x0105.length);
+    expect(Number(quality.find((q) => q.metric === 'correction')?.n ?? 0)).toBeGreaterThanOrEqual(30);
 
     const moved = [
       { code: 'X0104', name: 'Phường X0104', level: 'XA' as const, parent_code: 'H01', valid_from: '2020-01-01', valid_to: '2025-03-14' },

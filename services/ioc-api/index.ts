@@ -11,6 +11,7 @@ import { unitsAndIndicatorsRoutes } from './routes/catalogue.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { queryRoutes } from './routes/query.ts';
 import { reportsRoutes } from './routes/reports.ts';
+import { qualityRoutes } from './routes/quality.ts';
 import { runsRoutes } from './routes/runs.ts';
 import { scorecardRoutes } from './routes/scorecard.ts';
 import { valuesRoutes } from './routes/values.ts';
@@ -59,6 +60,7 @@ export async function registerIocApi(app: FastifyInstance, deps: IocDeps): Promi
       scorecardRoutes(api, routeDeps);
       reportsRoutes(api, routeDeps);
       runsRoutes(api, routeDeps);
+      qualityRoutes(api, routeDeps);
       queryRoutes(api, routeDeps);
       backupRoutes(api, routeDeps);
       operationsRoutes(api, { ...routeDeps, jobs });

@@ -1,16 +1,12 @@
 // The calendar days (Asia/Ho_Chi_Minh) that the records of some ingestion runs count on, read from
 // their raw events: what a replay recomputes and what `chiso runs show` lists. One SQL text, used by
 // the replay activity (bound parameter) and by the CLI through the read-only query endpoint (literal).
+// A replay writes the same versions again: the days of the runs' own records are what it changes
+// (a catalogue entry's validity is read as its two ends here, not its every day).
+import { DAY_FIELDS } from '../indicators/counted-days.ts';
 
-/** Per entity, the payload fields holding the days an event counts on (services/sink/rows.ts touchedDays). */
-const DAY_FIELDS: Record<string, string[]> = {
-  dossiers: ['received_at', 'finished_at'],
-  documents: ['issued_at'],
-  'work-records': ['opened_at'],
-  services: ['valid_from'],
-  payments: ['paid_at'],
-  ratings: ['rated_at'],
-};
+/** Per entity, the payload fields holding the days an event counts on (services/indicators/counted-days.ts). */
+const DAY_FIELD_NAMES: Record<string, string[]> = Object.fromEntries(Object.entries(DAY_FIELDS).map(([entity, fields]) => [entity, fields.map((f) => f.name)]));
 
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -20,7 +16,7 @@ const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'
  */
 export function runDaysSql(db: string, runs: string | readonly string[]): string {
   const list = typeof runs === 'string' ? runs : `[${runs.map(quote).join(', ')}]`;
-  const branches = Object.entries(DAY_FIELDS).flatMap(([entity, fields]) => [
+  const branches = Object.entries(DAY_FIELD_NAMES).flatMap(([entity, fields]) => [
     `entity = ${quote(entity)}`,
     `[${fields.map((f) => `JSONExtractString(payload, ${quote(f)})`).join(', ')}]`,
   ]);

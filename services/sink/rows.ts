@@ -3,6 +3,7 @@
 // ingest_runs). Pure functions, no I/O.
 import type { CanonicalEvent, EntityName, RejectMessage, RunMessage } from '../../schemas/events.ts';
 import { describeOrigin } from '../../schemas/events.ts';
+import { countedDays, DAY_FIELDS, type DayVersion, hcmToday } from '../indicators/counted-days.ts';
 import { type Line, line } from './lines.ts';
 
 /** Where a message sat on Kafka. */
@@ -209,22 +210,22 @@ export function latestRow(e: CanonicalEvent): Row {
   }
 }
 
-/** The days an event counts on (INDICATORS.md), as Asia/Ho_Chi_Minh calendar days. */
-export function touchedDays(e: CanonicalEvent): string[] {
-  switch (e.entity) {
-    case 'dossiers':
-      return [e.data.received_at, e.data.finished_at].filter((t): t is string => t !== null).map(hcmDay);
-    case 'documents':
-      return [e.data.issued_at];
-    case 'work-records':
-      return [e.data.opened_at];
-    case 'services':
-      return [e.data.valid_from];
-    case 'payments':
-      return [hcmDay(e.data.paid_at)];
-    case 'ratings':
-      return [hcmDay(e.data.rated_at)];
-  }
+/** An event's version as the counted-days rule reads it: its unit and its day fields as calendar days. */
+export function dayVersion(e: CanonicalEvent): DayVersion {
+  const data = e.data as Record<string, unknown>;
+  return {
+    unit_code: e.unit_code,
+    days: DAY_FIELDS[e.entity].map((f) => {
+      const v = data[f.name];
+      if (typeof v !== 'string') return null;
+      return f.kind === 'time' ? hcmDay(v) : v;
+    }),
+  };
+}
+
+/** The days an event counts on (services/indicators/counted-days.ts), as Asia/Ho_Chi_Minh calendar days. */
+export function touchedDays(e: CanonicalEvent, today = hcmToday()): string[] {
+  return countedDays(e.entity, dayVersion(e), today);
 }
 
 export function rejectRow(r: RejectMessage, pos: KafkaPosition): Row {

@@ -5,6 +5,8 @@
 // carries an insert_deduplication_token derived from the table and the offset ranges it holds.
 // raw_events is written LAST: an event present there has all its other rows written, which is what
 // makes the "already in raw_events" filter safe after a crash between two inserts.
+// The previous stored version of each record is read before the latest-state tables are written
+// (previous.ts): touched_days holds the days it counted on as well as the new version's.
 // touched_days is written after the latest-state tables too: the late-data recomputation
 // (workflows/activities/indicators.ts) reads the days touched since its last run and then the
 // latest state, so a touched day must never be visible before the rows that touched it.
@@ -15,6 +17,8 @@ import type { Decoded } from './decode.ts';
 import { joinLines, line, type Lines } from './lines.ts';
 import { DataRefused, isDataRefusal, refusalReason } from './refused.ts';
 import { chTime, type KafkaPosition, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow } from './rows.ts';
+import { countedDays, type DayVersion, hcmToday } from '../indicators/counted-days.ts';
+import { previousKey, previousVersions } from './previous.ts';
 
 /** A decoded message as a chunk holds it: an event is kept with its rows prepared. */
 export type Item = Exclude<Decoded, { kind: 'event' }> | { kind: 'event'; event: PreparedEvent; pos: KafkaPosition };
@@ -121,15 +125,17 @@ export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date
     result.dedupMs = performance.now() - t0;
     return fresh;
   })();
+  // The previous versions are read before the latest-state tables get the new ones.
+  const previous = previousVersions(store, events);
   await settleAll([
     known.then(() => undefined),
     insert('rejects', rejects),
     insert('ingest_runs', runs),
-    ...[...latestLines(events)].map(([table, lines]) => insert(table, lines)),
+    previous.then(() => settleAll([...latestLines(events)].map(([table, lines]) => insert(table, lines)))).then(() => undefined),
   ]);
   const fresh = await known;
   result.duplicatesDropped = events.length - fresh.length;
-  await insert('touched_days', touchedRows(fresh, batch, chTime(touchedAt.toISOString())));
+  await insert('touched_days', touchedRows(fresh, batch, chTime(touchedAt.toISOString()), await previous, hcmToday(touchedAt.getTime())));
   if (hooks.stillOurs?.() === false) throw new Fenced('the group is rebalancing: raw_events not written, the chunks are left to be delivered again');
   // ...then raw_events, only once all of those succeeded.
   const bySource = new Map<string, Lines>();
@@ -230,15 +236,24 @@ function latestLines(events: PreparedEvent[]): Map<string, Lines> {
   return byTable;
 }
 
-/** The distinct (entity, unit_code, day) of the events, as rows: nested sets, no joined keys. */
-export function touchedRows(events: PreparedEvent[], batch: string, touchedAt: string): Row[] {
+/**
+ * The distinct (entity, unit_code, day) the fresh events touch, as rows (nested sets, no joined keys):
+ * the days their own versions count on, and those their records' previous stored versions counted
+ * on, under the previous unit (counted-days.ts).
+ */
+export function touchedRows(events: PreparedEvent[], batch: string, touchedAt: string, previous: Map<string, DayVersion> = new Map(), today: string = hcmToday()): Row[] {
   const byEntity = new Map<string, Map<string, Set<string>>>();
+  const add = (entity: string, unit: string, days: Iterable<string>) => {
+    let units = byEntity.get(entity);
+    if (units === undefined) byEntity.set(entity, (units = new Map()));
+    let set = units.get(unit);
+    if (set === undefined) units.set(unit, (set = new Set()));
+    for (const d of days) set.add(d);
+  };
   for (const e of events) {
-    let units = byEntity.get(e.entity);
-    if (units === undefined) byEntity.set(e.entity, (units = new Map()));
-    let days = units.get(e.unitCode);
-    if (days === undefined) units.set(e.unitCode, (days = new Set()));
-    for (const d of e.days) days.add(d);
+    add(e.entity, e.unitCode, e.days);
+    const prev = previous.get(previousKey(e.entity, e.recordId));
+    if (prev !== undefined) add(e.entity, prev.unit_code, countedDays(e.entity, prev, today));
   }
   const rows: Row[] = [];
   for (const [entity, units] of byEntity) for (const [unit_code, days] of units) for (const day of days) rows.push({ entity, unit_code, day, touched_at: touchedAt, batch });

@@ -140,6 +140,15 @@ describe('endpoints', () => {
     expect(rejects.rejects.map((r: { location: string }) => r.location)).toEqual(['line 3', 'line 7']);
   });
 
+  it('serves data quality per source, entity and day to operator tokens only', async () => {
+    const q = (await get('/api/v1/quality?since=2025-03-01&source=one-stop-shop')).json() as { rows: { day: string; metric: string; reason: string; n: number }[] };
+    const on = (metric: string, reason = '') => q.rows.find((r) => r.day === '2025-03-01' && r.metric === metric && r.reason === reason)?.n;
+    expect([on('read'), on('accepted'), on('rejected')]).toEqual([10, 8, 2]);
+    expect(q.rows.filter((r) => r.metric === 'rejected_reason').map((r) => r.reason).sort()).toEqual(['received_at: not a date', 'status: unknown status 42']);
+    expect((await get('/api/v1/quality', TOKENS.ward)).statusCode).toBe(403);
+    expect((await get('/api/v1/quality?since=2025-02-30')).statusCode).toBe(400);
+  });
+
   it('runs read-only SQL for operators and refuses anything else', async () => {
     const q = (sql: string, format?: string) => app.inject({ method: 'POST', url: '/api/v1/internal/query', headers: { authorization: `Bearer ${TOKENS.admin}` }, payload: { sql, ...(format ? { format } : {}) } });
     const ok = await q(`SELECT code FROM ${store.db}.units ORDER BY code LIMIT 2`, 'JSONEachRow');

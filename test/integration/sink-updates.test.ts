@@ -140,4 +140,28 @@ describe('sink: updates, replays, poison messages', () => {
     expect(h.ok).toBe(true);
     await waitUntil(async () => (await sink.health()).totalLag === 0, 30_000, async () => JSON.stringify(await sink.health()));
   });
+
+  it('a corrected record touches the days and unit its previous version counted on as well as its own', async () => {
+    const v1 = dossier('HS-M', 4, '2025-03-06T10:00:00+07:00', 'U01', { received_at: '2025-03-06T09:00:00+07:00' });
+    await produceEvents(producer, prefix, [v1]);
+    await waitUntil(async () => (await select(store, `SELECT 1 FROM ${store.db}.raw_events WHERE event_id = {id:String}`, { id: v1.event_id })).length === 1, 60_000, 'v1 not written');
+    // The correction: received two days later, by another unit, and finished.
+    const v2 = dossier('HS-M', 10, '2025-03-09T15:00:00+07:00', 'U02', { received_at: '2025-03-08T09:00:00+07:00' });
+    await produceEvents(producer, prefix, [v2]);
+    await waitUntil(async () => (await select(store, `SELECT 1 FROM ${store.db}.raw_events WHERE event_id = {id:String}`, { id: v2.event_id })).length === 1, 60_000, 'v2 not written');
+    const [{ batch } = { batch: '' }] = await select<{ batch: string }>(
+      store,
+      `SELECT batch FROM ${store.db}.touched_days WHERE unit_code = 'U02' AND day = '2025-03-09' ORDER BY touched_at DESC LIMIT 1`,
+    );
+    const days = await select<{ unit_code: string; day: string }>(
+      store,
+      `SELECT unit_code, toString(day) AS day FROM ${store.db}.touched_days WHERE batch = {batch:String} AND entity = 'dossiers' ORDER BY unit_code, day`,
+      { batch },
+    );
+    expect(days).toEqual([
+      { unit_code: 'U01', day: '2025-03-06' },
+      { unit_code: 'U02', day: '2025-03-08' },
+      { unit_code: 'U02', day: '2025-03-09' },
+    ]);
+  });
 });

@@ -2,8 +2,10 @@
 // must pick up, move its watermark, and write validated imports in the process that owns the store.
 import { select } from '../../infra/clickhouse/store.ts';
 import { computePeriods } from '../../services/indicators/compute.ts';
+import { linkedDaysSql } from '../../services/indicators/counted-days.ts';
 import type { ManualRow, RowError, TargetRow, UnitRow } from '../../services/indicators/import.ts';
 import { writeIntoEmpty, writeManual, writeTargets, writeUnits } from '../../services/indicators/load.ts';
+import { writeUnitsTouching } from '../../services/indicators/reference-days.ts';
 import type { Period } from '../../services/indicators/periods.ts';
 import { UsageError } from '../../services/lib/errors.ts';
 import { mapFailures, withHeartbeat } from '../../services/worker/activity-support.ts';
@@ -13,7 +15,10 @@ import type { ActivityDeps } from './deps.ts';
 export const MAX_PERIODS_PER_CALL = 31;
 
 export interface TouchedSince {
-  /** Days (YYYY-MM-DD) touched by sink batches after the watermark. */
+  /**
+   * Days (YYYY-MM-DD) touched by sink batches after the watermark, with the days the counted-days
+   * rule links to them (a dossier's payments and ratings: services/indicators/counted-days.ts).
+   */
   days: string[];
   /** The newest touched_at seen: the next watermark (null when nothing was touched). */
   until: string | null;
@@ -29,6 +34,8 @@ export interface ImportResult {
   errors: RowError[];
   /** onlyIntoEmpty and the table held rows: nothing written, what is there kept. */
   kept?: boolean;
+  /** Units: the already-computed days the import changed (the next nightly run recomputes them). */
+  daysToRecompute?: number;
 }
 
 export function createIndicatorActivities({ store, log }: ActivityDeps) {
@@ -47,15 +54,19 @@ export function createIndicatorActivities({ store, log }: ActivityDeps) {
         `SELECT toString(touched_until) AS until FROM ${store.db}.compute_watermarks FINAL WHERE name = {name:String}`,
         { name: watermarkName },
       );
+      const since = w?.until ?? '1970-01-01 00:00:00.000';
       const rows = await select<{ day: string; until: string }>(
         store,
         `SELECT toString(day) AS day, toString(max(last_touch) OVER ()) AS until FROM (
            SELECT day, max(touched_at) AS last_touch FROM ${store.db}.touched_days
            WHERE touched_at > toDateTime64({since:String}, 3, 'Asia/Ho_Chi_Minh') GROUP BY day)
          ORDER BY day`,
-        { since: w?.until ?? '1970-01-01 00:00:00.000' },
+        { since },
       );
-      return { days: rows.map((r) => r.day), until: rows[0]?.until ?? null };
+      if (rows.length === 0) return { days: [], until: null };
+      const linked = await select<{ day: string }>(store, linkedDaysSql(store.db), { since });
+      const days = [...new Set([...rows.map((r) => r.day), ...linked.map((r) => r.day)])].sort();
+      return { days, until: rows[0]?.until ?? null };
     },
 
     async saveWatermark(watermarkName: string, until: string): Promise<void> {
@@ -68,9 +79,13 @@ export function createIndicatorActivities({ store, log }: ActivityDeps) {
 
     async importRows(req: ImportRequest): Promise<ImportResult> {
       switch (req.kind) {
-        case 'units':
+        case 'units': {
           if (req.onlyIntoEmpty) return { ...(await writeIntoEmpty(store, req)), errors: [] };
-          return { written: await writeUnits(store, req.rows), errors: [] };
+          let written = 0;
+          const days = await writeUnitsTouching(store, req.rows, async () => (written = await writeUnits(store, req.rows)));
+          clog.info({ units: written, daysToRecompute: days }, 'units imported');
+          return { written, errors: [], daysToRecompute: days };
+        }
         case 'targets':
           if (req.onlyIntoEmpty) return { ...(await writeIntoEmpty(store, req)), errors: [] };
           return { written: await writeTargets(store, req.rows), errors: [] };

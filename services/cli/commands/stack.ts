@@ -10,6 +10,7 @@ import { makeContext } from '../context.ts';
 import { guardStop } from '../stop-guard.ts';
 import { remoteStatus } from '../remote.ts';
 import { table } from '../render.ts';
+import { printQuality, type QualityOptions } from './status.ts';
 
 export function printUp(r: UpResult): string {
   const lines = [
@@ -79,8 +80,11 @@ export function registerStack(program: Command): void {
 
   program
     .command('status')
-    .description('show each part of the stack: up or down, where, version')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .description('show each part of the stack: up or down, where, version; with --quality, data quality per source, entity and day instead')
+    .option('--quality', 'data quality of the last --days days: read, accepted, rejected (and why), unknown units, missing dates, late arrivals, corrections')
+    .option('--days <n>', 'with --quality: the last n days', '7')
+    .option('--source <source>', 'with --quality: only this source, e.g. one-stop-shop')
+    .action(async (opts: { quality?: boolean } & QualityOptions, cmd: Command) => {
       const ctx = makeContext(cmd.optsWithGlobals());
       if (isRemote(ctx.cfg)) {
         const r = (await remoteStatus(ctx)) as { status: string; reasons?: string[]; details?: { parts?: Record<string, { ok: boolean; where?: string; version?: string; detail?: string }> } };
@@ -89,6 +93,7 @@ export function registerStack(program: Command): void {
         if (r.status !== 'ready') process.exitCode = 1;
         return;
       }
+      if (opts.quality) return printQuality(ctx, opts);
       const parts = await status(ctx.cfg);
       ctx.result(parts, () => table(parts as unknown as Record<string, unknown>[], ['part', 'state', 'where', 'version', 'pid', 'detail']));
     });

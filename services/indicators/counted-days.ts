@@ -1,0 +1,108 @@
+// The days a record counts on, and what a new version of a record touches: THE rule of late data and
+// corrections, in one place beside the indicator catalogue. The sink (services/sink) records the
+// touched (entity, unit, day) keys of every batch from it, the replay (services/ops/run-days.ts) and
+// the nightly run (workflows/activities/indicators.ts) read days with its SQL.
+//
+// A new version of a record touches every (unit, day) its previous stored version counted on AND
+// every one it counts on itself: a dossier whose received date moves from 3 to 5 March changes both
+// days; one moved from ward A to ward B changes A's and B's. Counting more days than changed is
+// harmless (they are recomputed to the same value); counting fewer leaves a stale value.
+import type { EntityName } from '../../schemas/events.ts';
+
+/** How a day field is stored in its latest-state table: a time (DateTime64) or a calendar day (Date). */
+export type DayFieldKind = 'time' | 'day';
+
+export interface DayField {
+  /** The field's name, the same in the canonical event's data and in the latest-state table. */
+  name: string;
+  kind: DayFieldKind;
+}
+
+/**
+ * Per entity, every field holding a day some indicator counts a record on (INDICATORS.md):
+ * dossiers on their received day (received dossiers) and finished day (resolved dossiers: on time,
+ * electronic result); documents on their issued day; work records on their opened day; payments on
+ * their paid day; ratings on their rated day. A catalogue entry counts on every day of its validity
+ * (services: see countedDays).
+ */
+export const DAY_FIELDS: Record<EntityName, readonly DayField[]> = {
+  dossiers: [
+    { name: 'received_at', kind: 'time' },
+    { name: 'finished_at', kind: 'time' },
+  ],
+  documents: [{ name: 'issued_at', kind: 'day' }],
+  'work-records': [{ name: 'opened_at', kind: 'day' }],
+  services: [
+    { name: 'valid_from', kind: 'day' },
+    { name: 'valid_to', kind: 'day' },
+  ],
+  payments: [{ name: 'paid_at', kind: 'time' }],
+  ratings: [{ name: 'rated_at', kind: 'time' }],
+};
+
+/** One version of a record as the rule reads it: its unit and its DAY_FIELDS as calendar days (null when empty). */
+export interface DayVersion {
+  unit_code: string;
+  days: readonly (string | null)[];
+}
+
+const DAY_MS = 86_400_000;
+const HCM_OFFSET_MS = 7 * 3_600_000; // Asia/Ho_Chi_Minh: UTC+7 all year
+
+/** Today in Asia/Ho_Chi_Minh (YYYY-MM-DD). */
+export function hcmToday(now = Date.now()): string {
+  return new Date(now + HCM_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * The days a version counts on. A catalogue entry (services) counts on every day from valid_from to
+ * valid_to (inclusive; while open, to `today`): the online level of every dossier received then, and
+ * the stock of online services on each of those days, read it. Days after `today` are not touched:
+ * the nightly run computes each day once it has passed.
+ */
+export function countedDays(entity: EntityName, v: DayVersion, today: string): string[] {
+  if (entity !== 'services') return v.days.filter((d): d is string => d !== null);
+  const [from, to] = v.days;
+  if (from === null || from === undefined) return [];
+  const last = to === null || to === undefined || to > today ? today : to;
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${last}T00:00:00Z`); t <= end; t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+/** The (unit, day) pairs a new version touches: those of the previous stored version (if any) and its own. */
+export function touchedBy(entity: EntityName, previous: DayVersion | undefined, next: DayVersion, today: string): { unit_code: string; day: string }[] {
+  const out = new Map<string, { unit_code: string; day: string }>();
+  for (const v of previous ? [previous, next] : [next]) {
+    for (const day of countedDays(entity, v, today)) out.set(`${v.unit_code}|${day}`, { unit_code: v.unit_code, day });
+  }
+  return [...out.values()];
+}
+
+/**
+ * A SELECT expression giving the DAY_FIELDS of an entity's latest-state table as an
+ * Array(Nullable(String)) of calendar days (YYYY-MM-DD, Asia/Ho_Chi_Minh), in DAY_FIELDS order.
+ */
+export function dayFieldsSql(entity: EntityName): string {
+  const exprs = DAY_FIELDS[entity].map((f) => (f.kind === 'time' ? `toString(toDate(${f.name}, 'Asia/Ho_Chi_Minh'))` : `toString(${f.name})`));
+  return `[${exprs.join(', ')}]`;
+}
+
+/**
+ * Days the rule adds across entities, for the nightly run: a payment or a rating counts for the unit
+ * of its dossier (and a payment for its dossier's procedure when it names none), so a dossier's new
+ * version (new, moved to another unit, another procedure) touches the paid and rated days of its
+ * payments and ratings. Parameter {since:String}: the dossiers whose versions the sink wrote after it.
+ * One scan of raw_events' dossiers and of the payments' and ratings' dossier codes, once per run.
+ */
+export function linkedDaysSql(db: string): string {
+  return `SELECT DISTINCT toString(day) AS day FROM (
+      SELECT toDate(paid_at, 'Asia/Ho_Chi_Minh') AS day, dossier_code FROM ${db}.payments FINAL WHERE dossier_code IS NOT NULL
+      UNION ALL
+      SELECT toDate(rated_at, 'Asia/Ho_Chi_Minh') AS day, dossier_code FROM ${db}.ratings FINAL WHERE dossier_code IS NOT NULL
+    )
+    WHERE dossier_code IN (
+      SELECT record_id FROM ${db}.raw_events
+      WHERE entity = 'dossiers' AND ingested_at > toDateTime64({since:String}, 3, 'Asia/Ho_Chi_Minh') - INTERVAL 1 HOUR
+    )`;
+}

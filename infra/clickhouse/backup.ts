@@ -69,19 +69,21 @@ export async function restoreDatabase(store: Store, fromDb: string, t: BackupTar
 }
 
 /**
- * Rows of every table of the database (views excluded), counted FINAL: chiso's tables are all
- * ReplacingMergeTree, whose plain count() drops when a background merge folds duplicates, while the
+ * Rows of every table of the database (views excluded), counted FINAL where the engine folds rows:
+ * most of chiso's tables are ReplacingMergeTree, whose plain count() drops when a background merge folds duplicates, while the
  * FINAL count only grows as chiso writes. So counts taken before and after a BACKUP bound the backup's.
  */
 export async function tableCounts(store: Store): Promise<Record<string, number>> {
-  const tables = await select<{ name: string }>(
+  const tables = await select<{ name: string; engine: string }>(
     store,
-    "SELECT name FROM system.tables WHERE database = {db:String} AND engine LIKE '%MergeTree%' ORDER BY name",
+    "SELECT name, engine FROM system.tables WHERE database = {db:String} AND engine LIKE '%MergeTree%' ORDER BY name",
     { db: store.db },
   );
   const out: Record<string, number> = {};
-  for (const { name } of tables) {
-    const [row] = await select<{ n: number | string }>(store, 'SELECT count() AS n FROM {db:Identifier}.{t:Identifier} FINAL', { db: store.db, t: name });
+  for (const { name, engine } of tables) {
+    // A plain MergeTree (the query audit) folds nothing and takes no FINAL.
+    const final = /Replacing|Collapsing|Summing|Aggregating/.test(engine) ? ' FINAL' : '';
+    const [row] = await select<{ n: number | string }>(store, `SELECT count() AS n FROM {db:Identifier}.{t:Identifier}${final}`, { db: store.db, t: name });
     out[name] = Number(row?.n ?? 0);
   }
   return out;

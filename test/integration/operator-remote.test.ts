@@ -148,7 +148,7 @@ describe('an operator with only the API address and a token', () => {
     const replayRun = runs.find((x) => x.replay_of === runId)?.run_id ?? '';
     const { rejects } = await api<{ rejects: unknown[] }>(`/rejects?run=${replayRun}`);
     expect(rejects).toHaveLength(expected?.bad.length ?? -1);
-    const q = await chiso(['query', 'SELECT count() - uniqExact(event_id) AS doubled FROM chiso.raw_events', '--format', 'JSONEachRow']);
+    const q = await chiso(['query', 'SELECT count() - uniqExact(event_id) AS doubled FROM chiso.v_raw_event_keys', '--format', 'JSONEachRow']);
     expect(q.code, q.err).toBe(0);
     expect(JSON.parse(q.out)).toMatchObject({ doubled: 0 });
     const { values } = await api<{ values: { value: number }[] }>('/values?unit=T01&indicator=dossier_online&period=day&from=2025-01-01&to=2025-01-31');

@@ -51,14 +51,15 @@ export async function populate(store: Store, dataDir: string, log: Logger, opts:
  * those tables and columns (what a store held before a migration added any).
  */
 export async function readAll(store: Store, columns?: Record<string, string[]>): Promise<Record<string, Record<string, unknown>[]>> {
-  const tables = await select<{ name: string }>(store, "SELECT name FROM system.tables WHERE database = {db:String} AND engine LIKE '%MergeTree%' ORDER BY name", { db: store.db });
+  const tables = await select<{ name: string; engine: string }>(store, "SELECT name, engine FROM system.tables WHERE database = {db:String} AND engine LIKE '%MergeTree%' ORDER BY name", { db: store.db });
   const out: Record<string, Record<string, unknown>[]> = {};
-  for (const { name } of tables) {
+  for (const { name, engine } of tables) {
+    const final = /Replacing|Collapsing|Summing|Aggregating/.test(engine) ? ' FINAL' : '';
     if (columns && !(name in columns)) continue;
     const cols = columns?.[name] ?? ['*'];
     const list = cols.map((c, i) => (c === '*' ? '*' : `{c${i}:Identifier}`)).join(', ');
     const params = Object.fromEntries(cols.map((c, i) => [`c${i}`, c]));
-    out[name] = await select(store, `SELECT ${list} FROM {db:Identifier}.{t:Identifier} FINAL ORDER BY ALL`, { ...params, db: store.db, t: name });
+    out[name] = await select(store, `SELECT ${list} FROM {db:Identifier}.{t:Identifier}${final} ORDER BY ALL`, { ...params, db: store.db, t: name });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { ApplicationFailure, Client, Connection, WorkflowFailedError, WorkflowNo
 import type { Kafka } from 'kafkajs';
 import { createKafka } from '../../infra/kafka/client.ts';
 import type { Config } from '../../schemas/config.ts';
-import { requireWorker } from '../cli/commands/temporal-client.ts';
+import { requireWorker } from '../../infra/temporal/client.ts';
 import { InfraError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 

@@ -9,7 +9,7 @@ import type { Config } from '../../../schemas/config.ts';
 import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
 import { remoteCompute } from '../remote.ts';
-import { requireWorker, withTemporal } from './temporal-client.ts';
+import { requireWorker, withTemporal } from '../../../infra/temporal/client.ts';
 
 interface Progress {
   done: number;

@@ -6,7 +6,7 @@ import type { Config } from '../../../schemas/config.ts';
 import { demoReferenceRows } from '../../indicators/load.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { ImportResult } from '../../../workflows/activities/indicators.ts';
-import { requireWorker, withTemporal } from './temporal-client.ts';
+import { requireWorker, withTemporal } from '../../../infra/temporal/client.ts';
 
 export async function loadDemoReference(cfg: Config, log: Logger, say: (line: string) => void): Promise<Record<'units' | 'targets', ImportResult>> {
   const demo = demoReferenceRows(log);

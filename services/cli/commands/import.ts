@@ -9,7 +9,7 @@ import { UsageError } from '../../lib/errors.ts';
 import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
 import { remoteImport } from '../remote.ts';
-import { requireWorker, withTemporal } from './temporal-client.ts';
+import { requireWorker, withTemporal } from '../../../infra/temporal/client.ts';
 
 const describeErrors = (errors: RowError[]) => errors.map((e) => `  line ${e.line}${e.field ? `, ${e.field}` : ''}: ${e.reason}`).join('\n');
 

@@ -5,7 +5,7 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { newRunId } from '../../../connectors/files.ts';
 import { type IngestInput, type IngestResult, ingestWorkflowId } from '../../../workflows/ingest.ts';
 import type { Context } from '../context.ts';
-import { requireWorker, withTemporal } from './temporal-client.ts';
+import { requireWorker, withTemporal } from '../../../infra/temporal/client.ts';
 
 export async function ingestViaWorkflow(ctx: Context, input: Omit<IngestInput, 'runId'>): Promise<IngestResult & { error?: string }> {
   const runId = newRunId();

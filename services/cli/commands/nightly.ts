@@ -9,7 +9,7 @@ import { UsageError } from '../../lib/errors.ts';
 import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
 import { remoteNightly } from '../remote.ts';
-import { requireWorker, withTemporal } from './temporal-client.ts';
+import { requireWorker, withTemporal } from '../../../infra/temporal/client.ts';
 
 interface NightlyResult {
   computedDays: string[];

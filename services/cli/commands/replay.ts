@@ -9,7 +9,7 @@ import { UsageError } from '../../lib/errors.ts';
 import { apiClient, expectOk, isRemote } from '../../ioc-api/client.ts';
 import { type Context, makeContext } from '../context.ts';
 import { remoteReplay } from '../remote.ts';
-import { requireWorker, withTemporal } from './temporal-client.ts';
+import { requireWorker, withTemporal } from '../../../infra/temporal/client.ts';
 
 interface ReplayOptions {
   failed?: boolean;

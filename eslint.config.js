@@ -2,6 +2,7 @@
 // workflow code: workflows may not import Node built-ins or I/O libraries, only `import type` activities.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import chiso from './lint/floors.js';
 
 const workflowFiles = ['workflows/**/*.ts', 'test/**/fixtures/*-workflows.ts'];
 const nodeBuiltins = ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'timers/promises', 'url', 'util', 'worker_threads', 'zlib'];
@@ -12,7 +13,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'infra/npm/*.mjs', 'services/ioc-api/public/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'lint/*.js', 'infra/npm/*.mjs', 'services/ioc-api/public/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -20,6 +21,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       'no-console': 'error',
     },
+  },
+  {
+    // The floor plan (lint/floors.js, docs/architecture.md): no upward import, no cycle.
+    files: ['{lib,schemas,infra,connectors,indicators,workflows,services}/**/*.ts', 'bin/*.js'],
+    plugins: { chiso },
+    rules: { 'chiso/floors': 'error', 'chiso/no-cycle': 'error' },
   },
   {
     files: workflowFiles,
@@ -42,7 +49,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/*.js', 'infra/npm/*.mjs', 'services/cli/**/*.ts'],
+    files: ['bin/*.js', 'infra/npm/*.mjs', 'services/cli/**/*.ts', 'test/support/source-simulator/main.ts'],
     rules: { 'no-console': 'off' },
   },
 );

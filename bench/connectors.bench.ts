@@ -15,7 +15,7 @@ import { runIngestion } from '../connectors/run.ts';
 import { startBroker, stopBroker } from '../infra/kafka/broker.ts';
 import { createKafka } from '../infra/kafka/client.ts';
 import { loadConfig } from '../schemas/config.ts';
-import { createLogger } from '../services/lib/logger.ts';
+import { createLogger } from '../lib/logger.ts';
 import { freePortRun } from '../test/support/ports.ts';
 import type { Bench, BenchFigure } from './types.ts';
 

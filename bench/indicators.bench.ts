@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { migrate } from '../infra/clickhouse/migrate.ts';
 import { openStore } from '../infra/clickhouse/store.ts';
 import { loadConfig } from '../schemas/config.ts';
-import { computePeriods } from '../services/indicators/compute.ts';
-import { loadReferenceData } from '../services/indicators/load.ts';
-import { chunk, daysBetween, planPeriods } from '../services/indicators/periods.ts';
-import { createLogger } from '../services/lib/logger.ts';
+import { computePeriods } from '../indicators/compute.ts';
+import { loadReferenceData } from '../indicators/load.ts';
+import { chunk, daysBetween, planPeriods } from '../indicators/periods.ts';
+import { createLogger } from '../lib/logger.ts';
 import { generateProvinceYear } from './province-year.ts';
 import type { Bench } from './types.ts';
 

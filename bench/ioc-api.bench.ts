@@ -10,7 +10,7 @@ import { migrate } from '../infra/clickhouse/migrate.ts';
 import { openStore, type Store } from '../infra/clickhouse/store.ts';
 import { loadConfig } from '../schemas/config.ts';
 import { registerIocApi } from '../services/ioc-api/index.ts';
-import { createLogger } from '../services/lib/logger.ts';
+import { createLogger } from '../lib/logger.ts';
 import type { Bench, BenchFigure } from './types.ts';
 
 const TOKEN = 'bench-token-0123456789';

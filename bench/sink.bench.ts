@@ -18,7 +18,7 @@ import { openStore, select } from '../infra/clickhouse/store.ts';
 import { createKafka, ensureTopics } from '../infra/kafka/client.ts';
 import { startBroker, stopBroker } from '../infra/kafka/broker.ts';
 import { loadConfig } from '../schemas/config.ts';
-import { createLogger } from '../services/lib/logger.ts';
+import { createLogger } from '../lib/logger.ts';
 import { createSink } from '../services/sink/index.ts';
 import { mixedEvents } from '../test/integration/sink-fixtures.ts';
 import { freePortRun } from '../test/support/ports.ts';

@@ -2,7 +2,7 @@
 // adds to them in steps (every progress tick and at the end), not per record.
 import { Counter } from 'prom-client';
 import type { EntityName, SourceId } from '../schemas/events.ts';
-import { metricsRegistry } from '../services/lib/metrics.ts';
+import { metricsRegistry } from '../lib/metrics.ts';
 
 const labelNames = ['source', 'entity'] as const;
 

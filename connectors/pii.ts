@@ -3,7 +3,7 @@
 // original text kept in a reject has its personal fields replaced by "[redacted]".
 import { createHash, createHmac } from 'node:crypto';
 import type { Config } from '../schemas/config.ts';
-import { fileSecret } from '../services/lib/secrets.ts';
+import { fileSecret } from '../infra/secrets/secrets.ts';
 import { cachedKey } from './common/fields.ts';
 import { REDACTED } from './pii-values.ts';
 

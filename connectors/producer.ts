@@ -3,8 +3,8 @@
 // pipelined), and the highest offset per topic-partition is kept for the run ledger and `--wait`.
 import { CompressionTypes, type Kafka, type PartitionMetadata, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { ensureTopics } from '../infra/kafka/client.ts';
-import { InfraError } from '../services/lib/errors.ts';
-import type { Logger } from '../services/lib/logger.ts';
+import { InfraError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
 
 export interface OutMessage {
   topic: string;

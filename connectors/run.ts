@@ -4,8 +4,8 @@
 import type { EntityName, RejectMessage, RunMessage, SourceId } from '../schemas/events.ts';
 import { cut, MAX_LENGTH } from '../schemas/limits.ts';
 import { topics as topicNames } from '../schemas/topics.ts';
-import { ChisoError, errorMessage } from '../services/lib/errors.ts';
-import type { Logger } from '../services/lib/logger.ts';
+import { ChisoError, errorMessage } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
 import { formatTimeMs } from './common/dates.ts';
 import { FileLimitError } from './common/limits.ts';
 import { UnreadableFileError } from './common/readers/errors.ts';

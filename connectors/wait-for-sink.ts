@@ -2,7 +2,7 @@
 // produced (Kafka's committed offset is the next one to read, so committed > produced), with a
 // bounded wait whose error says the sink may not be running.
 import type { Kafka } from 'kafkajs';
-import { InfraError } from '../services/lib/errors.ts';
+import { InfraError } from '../lib/errors.ts';
 
 export interface WaitForSinkRequest {
   kafka: Kafka;

@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InfraError } from '../services/lib/errors.ts';
+import { InfraError } from '../lib/errors.ts';
 
 export interface Managed {
   name: string;

@@ -1,7 +1,7 @@
 // The external tools the local stack obtains its parts with (java, mvn, go), checked with a
 // message that says what to install, and long commands run with a progress line.
 import { spawn, spawnSync } from 'node:child_process';
-import { InfraError, ToolMissingError } from '../services/lib/errors.ts';
+import { InfraError, ToolMissingError } from '../lib/errors.ts';
 
 export interface Progress {
   (line: string): void;

@@ -208,7 +208,7 @@ export interface Config {
   queryTimeoutSeconds: number;
   /** HMAC key for personal data; when unset the embedded stack keeps a generated one under dataDir/secrets. */
   piiSecret?: string;
-  /** Bearer token for the sources' HTTP export API (and the default of `chiso simulator`). */
+  /** Bearer token for the sources' HTTP export API (and the default of `npm run simulator`). */
   sourceApiToken?: string;
   /** IOC API bearer tokens; a token limited to a unit's subtree carries that unit code. Unset: the embedded stack generates one. */
   apiTokens?: { token: string; unit?: string }[];

@@ -1,7 +1,7 @@
 // backfill(from, to): every day of a range in chunks, then the longer periods once; `progress`
 // (done / total days) is queryable while it runs (`chiso compute` prints it).
 import { ApplicationFailure } from '@temporalio/workflow';
-import { daysBetween, isDay } from '../services/indicators/periods.ts';
+import { daysBetween, isDay } from '../indicators/periods.ts';
 import { type ComputeSummary, runCompute } from './lib/run-compute.ts';
 
 /** A backfill longer than this is refused: split it (each year is one history of ~100 activities). */

@@ -1,7 +1,7 @@
 // computeIndicators(days): every indicator for these days and the months, quarters and years
 // containing them, in bounded activities.
 import { ApplicationFailure } from '@temporalio/workflow';
-import { isDay } from '../services/indicators/periods.ts';
+import { isDay } from '../indicators/periods.ts';
 import { type ComputeSummary, runCompute } from './lib/run-compute.ts';
 
 export async function computeIndicators(input: { days: string[] }): Promise<ComputeSummary> {

@@ -2,9 +2,10 @@
 // that fails (source API down after its retries, unreadable file, broker unreachable) is a failed
 // workflow carrying the run's error and failure type. Its workflow id holds the run id.
 import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { IngestActivities, IngestInput, IngestResult } from './activities/ingest.ts';
+import type { IngestActivities } from './activities/ingest.ts';
+import type { IngestInput, IngestResult } from './activities/ingest-input.ts';
 
-export type { IngestInput, IngestResult } from './activities/ingest.ts';
+export type { IngestInput, IngestResult } from './activities/ingest-input.ts';
 
 /** The workflow id of the ingestion whose run id is runId. */
 export const ingestWorkflowId = (runId: string) => `ingest-${runId}`;

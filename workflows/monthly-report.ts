@@ -1,4 +1,4 @@
-// monthlyReport: on the 1st of each month (schedule in services/ioc-api/report/schedule.ts), the
+// monthlyReport: on the 1st of each month (schedule in services/worker/report-schedule.ts), the
 // report of the month just ended for every province, city and district unit, stored so that it
 // stays downloadable (GET /api/v1/reports/monthly?stored=true).
 import { proxyActivities } from '@temporalio/workflow';

@@ -2,7 +2,7 @@
 // last run (late data), with the months, quarters and years containing them; then the watermark
 // moves to the newest touch it saw. Started by the chiso-nightly schedule at 01:00.
 import { proxyActivities } from '@temporalio/workflow';
-import { addDays, isDay } from '../services/indicators/periods.ts';
+import { addDays, isDay } from '../indicators/periods.ts';
 import type { Activities } from './activities/index.ts';
 import { type ComputeSummary, runCompute } from './lib/run-compute.ts';
 

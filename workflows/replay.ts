@@ -3,7 +3,8 @@
 // recomputes the indicator days the records count on. Each step is durable: a worker killed midway
 // resumes where the history stands (the child ingestion's run keeps its id, the sink drops duplicates).
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, executeChild, proxyActivities } from '@temporalio/workflow';
-import type { IngestActivities, IngestResult } from './activities/ingest.ts';
+import type { IngestActivities } from './activities/ingest.ts';
+import type { IngestResult } from './activities/ingest-input.ts';
 import type { computeIndicators } from './compute-indicators.ts';
 import { ingest, ingestWorkflowId } from './ingest.ts';
 import type { ComputeSummary } from './lib/run-compute.ts';

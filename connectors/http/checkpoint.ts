@@ -6,7 +6,7 @@ import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { EntityName } from '../../schemas/events.ts';
-import { InfraError } from '../../services/lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 
 export const exportWindow = z.object({
   /** Inclusive lower bound on the update time; absent = from the beginning. */

@@ -4,8 +4,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { EntityName } from '../../schemas/events.ts';
-import { InfraError } from '../../services/lib/errors.ts';
-import type { Logger } from '../../services/lib/logger.ts';
+import { InfraError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { FILE_LIMITS } from '../common/limits.ts';
 import type { RawRecord } from '../types.ts';
 import { type ExportWindow, type HttpCheckpoint, planWindows } from './checkpoint.ts';

@@ -4,7 +4,7 @@
 // Every path and disk name goes in as a query parameter; the database name is a checked identifier.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { InfraError } from '../../services/lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 import { select, type Store } from './store.ts';
 
 export const backupTargetSchema = z.discriminatedUnion('engine', [

@@ -12,7 +12,7 @@
 //   on inserts into the local table of its source, and writes into its target's Distributed table.
 // - The single-node `non_replicated_deduplication_window` becomes `replicated_deduplication_window`
 //   (the sink's insert_deduplication_token then works through Keeper, docs/sink.md).
-import { InfraError } from '../../services/lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 
 /** Tables small enough to keep whole on every node; their joins in the views stay local. */
 export const REFERENCE_TABLES: ReadonlySet<string> = new Set([

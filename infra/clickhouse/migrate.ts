@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errorMessage, InfraError } from '../../services/lib/errors.ts';
-import type { Logger } from '../../services/lib/logger.ts';
+import { errorMessage, InfraError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { clusterSchema, toCluster } from './cluster.ts';
 import { select, type Store } from './store.ts';
 

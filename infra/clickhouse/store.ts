@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { Config } from '../../schemas/config.ts';
-import { InfraError } from '../../services/lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 import { guardStickySettings } from './chdb-guard.ts';
 
 export interface Store {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Config } from '../../schemas/config.ts';
-import { InfraError } from '../../services/lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 import { stackPaths } from '../paths.ts';
 import { isAlive, runningPid, startDetached, stopManaged, tailOf, waitUntil } from '../process.ts';
 import type { Progress } from '../tools.ts';

@@ -3,7 +3,7 @@
 import { Kafka, logLevel as KafkaLevel, type LogEntry } from 'kafkajs';
 import type { Config } from '../../schemas/config.ts';
 import { PARTITIONS, topics } from '../../schemas/topics.ts';
-import type { Logger } from '../../services/lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
 
 const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLevel.ERROR]: 'error',

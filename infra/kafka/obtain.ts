@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../schemas/config.ts';
-import { InfraError } from '../../services/lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 import { fetchMavenLibs } from '../maven.ts';
 import type { Progress } from '../tools.ts';
 

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 
 /** The barrel of every workflow; the same file the worker's workflowsPath names (services/worker). */
 const WORKFLOWS = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));

@@ -1,7 +1,7 @@
 // The Temporal client that operator commands and the API use to reach the worker (the process owning the store).
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../../schemas/config.ts';
-import { InfraError } from '../../services/lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 
 /** How long a command waits for a worker to poll its task queue before it says none runs. */
 const WORKER_WAIT_MS = 15_000;

@@ -3,7 +3,7 @@
 import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../schemas/config.ts';
-import { InfraError } from '../../services/lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 import { type Progress, requireTool, runWithProgress } from '../tools.ts';
 
 // Later tags carry a `replace` directive in go.mod that `go install pkg@version` refuses.

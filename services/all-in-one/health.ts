@@ -7,7 +7,7 @@ import { serverVersion, type Store } from '../../infra/clickhouse/store.ts';
 import { kafkaReady } from '../../infra/kafka/broker.ts';
 import { temporalReady } from '../../infra/temporal/server.ts';
 import type { Config } from '../../schemas/config.ts';
-import type { Health, Service } from '../lib/service.ts';
+import type { Health, Service } from '../../lib/service.ts';
 
 export interface Readiness {
   status: 'ready' | 'not_ready';

@@ -2,7 +2,7 @@
 // never the raw URL, so that ids and query values never become labels.
 import type { FastifyInstance } from 'fastify';
 import { Histogram } from 'prom-client';
-import { metricsRegistry } from '../lib/metrics.ts';
+import { metricsRegistry } from '../../lib/metrics.ts';
 
 const requestSeconds = new Histogram({
   name: 'chiso_http_request_duration_seconds',

@@ -8,9 +8,9 @@ import type { Config } from '../../schemas/config.ts';
 import { type AuthLimitOptions, FailedAuthLimiter } from '../ioc-api/auth-limit.ts';
 import { authenticate, tokenChecker } from '../ioc-api/auth.ts';
 import { registerIocApi } from '../ioc-api/index.ts';
-import { knownApiTokens } from '../ioc-api/tokens.ts';
-import type { Logger } from '../lib/logger.ts';
-import { enableProcessMetrics, metricsRegistry } from '../lib/metrics.ts';
+import { knownApiTokens } from '../../infra/secrets/api-tokens.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { enableProcessMetrics, metricsRegistry } from '../../lib/metrics.ts';
 import type { Readiness } from './health.ts';
 import { measureRequests } from './http-metrics.ts';
 

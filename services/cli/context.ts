@@ -1,6 +1,6 @@
 // What every command gets: the parsed configuration, the logger, and output helpers that honour --json.
 import { type Config, loadConfig } from '../../schemas/config.ts';
-import { createLogger, type Logger } from '../lib/logger.ts';
+import { createLogger, type Logger } from '../../lib/logger.ts';
 
 export interface Context {
   cfg: Config;

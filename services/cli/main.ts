@@ -2,7 +2,7 @@
 // turns failures into a message and a non-zero exit code.
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../schemas/config.ts';
-import { ChisoError } from '../lib/errors.ts';
+import { ChisoError } from '../../lib/errors.ts';
 import { registerBackup } from './commands/backup.ts';
 import { registerCompute } from './commands/compute.ts';
 import { registerImport } from './commands/import.ts';
@@ -15,7 +15,6 @@ import { registerReport } from './commands/report.ts';
 import { registerRejects, registerRuns } from './commands/runs.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerServe } from './commands/serve.ts';
-import { registerSimulator } from './commands/simulator.ts';
 import { registerStack } from './commands/stack.ts';
 import { registerStart } from './commands/start.ts';
 
@@ -34,7 +33,6 @@ registerImport(program);
 registerStack(program);
 registerMigrate(program);
 registerServe(program);
-registerSimulator(program);
 registerReport(program);
 registerQuery(program);
 registerRuns(program);

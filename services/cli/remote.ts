@@ -9,7 +9,7 @@ import type { RunSummary } from '../../connectors/run.ts';
 import type { EntityName, SourceId } from '../../schemas/events.ts';
 import { type ApiClient, apiClient, expectOk } from '../ioc-api/client.ts';
 import type { JobState } from '../ioc-api/jobs.ts';
-import { InfraError } from '../lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 import type { Context } from './context.ts';
 
 /** Follows a job on the server until it ends (each poll waits up to 20 s there); onTick sees each running state. */

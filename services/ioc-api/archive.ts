@@ -10,7 +10,7 @@ import { extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import type { Logger } from '../lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
 
 export const archiveRoot = (dataDir: string) => join(dataDir, 'archive');
 const contentRoot = (dataDir: string) => join(archiveRoot(dataDir), 'sha256');

@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FailedAuthLimiter } from './auth-limit.ts';
-import type { ApiToken } from './tokens.ts';
+import type { ApiToken } from '../../infra/secrets/api-tokens.ts';
 import { sendError } from './params.ts';
 import type { UnitTree } from './units.ts';
 

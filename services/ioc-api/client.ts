@@ -7,8 +7,8 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { stackPaths } from '../../infra/paths.ts';
 import type { Config } from '../../schemas/config.ts';
-import { InfraError, UsageError } from '../lib/errors.ts';
-import { cliApiToken } from './tokens.ts';
+import { InfraError, UsageError } from '../../lib/errors.ts';
+import { cliApiToken } from '../../infra/secrets/api-tokens.ts';
 
 export interface ApiClient {
   base: string;

@@ -1,10 +1,10 @@
 // What every route of the IOC API receives.
 import type { Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
-import type { Logger } from '../lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
 import type { FailedAuthLimiter } from './auth-limit.ts';
 import type { UnitTree } from './units.ts';
-import type { Sources } from './sources.ts';
+import type { Sources } from '../../indicators/sources.ts';
 
 export interface IocDeps {
   cfg: Config;

@@ -6,8 +6,8 @@ import type { Kafka } from 'kafkajs';
 import { createKafka } from '../../infra/kafka/client.ts';
 import type { Config } from '../../schemas/config.ts';
 import { requireWorker } from '../../infra/temporal/client.ts';
-import { InfraError } from '../lib/errors.ts';
-import type { Logger } from '../lib/logger.ts';
+import { InfraError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
 
 /** Workflow ids an operator may follow through the API: those the API (or the CLI) starts for operators. */
 export const JOB_PREFIXES = ['ingest-', 'replay-', 'chiso-compute-', 'chiso-nightly-manual-', 'chiso-import-'] as const;

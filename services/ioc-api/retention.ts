@@ -1,7 +1,7 @@
 // The archive's retention (CHISO_ARCHIVE_RETENTION_DAYS), run by the api role, which owns the
 // archive: once at start and then every 6 hours, each removed file logged. Unset: archives are kept.
 import type { Config } from '../../schemas/config.ts';
-import type { Logger } from '../lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { pruneArchive } from './archive.ts';
 
 const EVERY_MS = 6 * 3600_000;

@@ -7,8 +7,8 @@
 // are isolated and written as rejects (isolate.ts), and the partition goes on. A full queue holds the eachBatch calls back (back-pressure).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from '../../infra/clickhouse/store.ts';
-import { errorMessage } from '../lib/errors.ts';
-import type { Logger } from '../lib/logger.ts';
+import { errorMessage } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
 import type { SinkMetrics } from './metrics.ts';
 import { writeIsolating } from './isolate.ts';
 import { type Chunk, Fenced, type writeChunks, type WriteHooks } from './write.ts';

@@ -2,7 +2,7 @@
 // (group's committed offsets vs. high watermarks); when the broker cannot answer, the lag last seen
 // in the batches stands in.
 import type { Admin } from 'kafkajs';
-import type { Health } from '../lib/service.ts';
+import type { Health } from '../../lib/service.ts';
 import type { PartitionProgress } from './consumer.ts';
 
 export async function measureLag(admin: Admin, groupId: string, topicNames: string[], timeoutMs: number): Promise<Record<string, number>> {

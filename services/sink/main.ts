@@ -2,8 +2,8 @@
 // config, opens the store (refused when its migrations are behind, unless CHISO_AUTO_MIGRATE=1), runs the sink until SIGTERM/SIGINT, then drains and closes.
 import { openStore } from '../../infra/clickhouse/store.ts';
 import { loadConfig } from '../../schemas/config.ts';
-import { createLogger } from '../lib/logger.ts';
-import { ensureMigrated } from '../lib/store-gate.ts';
+import { createLogger } from '../../lib/logger.ts';
+import { ensureMigrated } from '../../infra/clickhouse/store-gate.ts';
 import { createSink } from './index.ts';
 
 const cfg = loadConfig(process.env);

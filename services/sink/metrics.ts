@@ -3,7 +3,7 @@
 // process's registry (GET /metrics), updated once per flush, never per message, and the consumer lag
 // per partition, measured when Prometheus scrapes.
 import { Counter, Gauge, Histogram as PromHistogram } from 'prom-client';
-import { metricsRegistry } from '../lib/metrics.ts';
+import { metricsRegistry } from '../../lib/metrics.ts';
 import type { FlushResult } from './write.ts';
 
 const registers = [metricsRegistry];

@@ -1,13 +1,13 @@
 // The previous stored version of the records a flush writes, as the counted-days rule reads it
 // (unit and day fields): a new version touches the days its previous version counted on as well as
-// its own (services/indicators/counted-days.ts). One query per flush, for all its records, read
+// its own (indicators/counted-days.ts). One query per flush, for all its records, read
 // from the latest-state tables by their primary key (record_id); only records already stored
 // return a row. Must run BEFORE the flush writes the latest-state tables; the rows of this flush's
 // own events (a retry after a crash between two inserts) are ignored.
 import { select, type Store } from '../../infra/clickhouse/store.ts';
 import type { EntityName } from '../../schemas/events.ts';
-import { dayFieldsSql, type DayVersion } from '../indicators/counted-days.ts';
-import { InfraError } from '../lib/errors.ts';
+import { dayFieldsSql, type DayVersion } from '../../indicators/counted-days.ts';
+import { InfraError } from '../../lib/errors.ts';
 import { LATEST_TABLE, type PreparedEvent } from './rows.ts';
 
 interface StoredRow {

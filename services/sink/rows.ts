@@ -3,7 +3,7 @@
 // ingest_runs). Pure functions, no I/O.
 import type { CanonicalEvent, EntityName, RejectMessage, RunMessage } from '../../schemas/events.ts';
 import { describeOrigin } from '../../schemas/events.ts';
-import { countedDays, DAY_FIELDS, type DayVersion, hcmToday } from '../indicators/counted-days.ts';
+import { countedDays, DAY_FIELDS, type DayVersion, hcmToday } from '../../indicators/counted-days.ts';
 import { type Line, line } from './lines.ts';
 
 /** Where a message sat on Kafka. */
@@ -223,7 +223,7 @@ export function dayVersion(e: CanonicalEvent): DayVersion {
   };
 }
 
-/** The days an event counts on (services/indicators/counted-days.ts), as Asia/Ho_Chi_Minh calendar days. */
+/** The days an event counts on (indicators/counted-days.ts), as Asia/Ho_Chi_Minh calendar days. */
 export function touchedDays(e: CanonicalEvent, today = hcmToday()): string[] {
   return countedDays(e.entity, dayVersion(e), today);
 }

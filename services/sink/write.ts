@@ -12,12 +12,12 @@
 // latest state, so a touched day must never be visible before the rows that touched it.
 import { createHash } from 'node:crypto';
 import { insertBytes, select, type Store } from '../../infra/clickhouse/store.ts';
-import { InfraError } from '../lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 import type { Decoded } from './decode.ts';
 import { joinLines, line, type Lines } from './lines.ts';
 import { DataRefused, isDataRefusal, refusalReason } from './refused.ts';
 import { chTime, type KafkaPosition, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow } from './rows.ts';
-import { countedDays, type DayVersion, hcmToday } from '../indicators/counted-days.ts';
+import { countedDays, type DayVersion, hcmToday } from '../../indicators/counted-days.ts';
 import { previousKey, previousVersions } from './previous.ts';
 
 /** A decoded message as a chunk holds it: an event is kept with its rows prepared. */

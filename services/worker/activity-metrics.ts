@@ -1,7 +1,7 @@
 // Temporal activity durations by activity name and outcome, measured around each activity function
 // of the worker (the names are the activities map's keys: a small, fixed label set).
 import { Histogram } from 'prom-client';
-import { metricsRegistry, secondsSince } from '../lib/metrics.ts';
+import { metricsRegistry, secondsSince } from '../../lib/metrics.ts';
 
 const activitySeconds = new Histogram({
   name: 'chiso_activity_duration_seconds',

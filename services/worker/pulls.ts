@@ -7,7 +7,7 @@ import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Schedu
 import type { Config } from '../../schemas/config.ts';
 import { type PullSource, pullSourceKey } from '../../schemas/pull-sources.ts';
 import type { IngestInput } from '../../workflows/ingest.ts';
-import type { Logger } from '../lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
 
 export const PULL_SCHEDULE_PREFIX = 'chiso-pull';
 

@@ -2,7 +2,7 @@
 // Runtime.install may run once per process, before any native connection: later calls are no-ops.
 import { type LogLevel, type LogMetadata, type Logger as TemporalLogger } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
-import type { Logger } from '../lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
 
 class PinoTemporalLogger implements TemporalLogger {
   constructor(private readonly pino: Logger) {}

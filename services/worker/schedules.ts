@@ -2,7 +2,7 @@
 // overlap SKIP (a run still going makes the next one wait for the night after), and a catch-up
 // window of one day (a server down overnight runs the missed night once when it comes back).
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
-import type { Logger } from '../lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
 
 export const NIGHTLY_SCHEDULE_ID = 'chiso-nightly';
 

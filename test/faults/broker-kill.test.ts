@@ -9,7 +9,7 @@ import { stackPaths } from '../../infra/paths.ts';
 import { isAlive, readPid } from '../../infra/process.ts';
 import type { Config } from '../../schemas/config.ts';
 import { topics } from '../../schemas/topics.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { measureLag } from '../../services/sink/health.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 import { latestStatuses } from './reconcile.ts';

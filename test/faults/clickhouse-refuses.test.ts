@@ -11,7 +11,7 @@
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../infra/clickhouse/store.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import type { Sink } from '../../services/sink/index.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
 import { latestStatuses } from './reconcile.ts';

@@ -17,7 +17,7 @@ import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, type Store } from '../../infra/clickhouse/store.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import type { Config } from '../../schemas/config.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { createSink, type Sink } from '../../services/sink/index.ts';
 import { randomName, testConfig } from '../support/env.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';

@@ -6,7 +6,7 @@ import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, type Store } from '../../infra/clickhouse/store.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { topics } from '../../schemas/topics.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { randomName, testConfig } from '../support/env.ts';
 import { startSinkChild, totalLag } from '../integration/sink-child.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore } from '../../infra/clickhouse/store.ts';
 import { loadConfig } from '../../schemas/config.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { createWorker } from '../../services/worker/index.ts';
 import { type Activities, createActivities } from '../../workflows/activities/index.ts';
 import { insertFixture } from '../integration/indicators-fixture.ts';

@@ -13,7 +13,7 @@ import type { IngestDeps } from '../../connectors/run.ts';
 import { createKafka } from '../../infra/kafka/client.ts';
 import type { Config } from '../../schemas/config.ts';
 import { type Topics, topics } from '../../schemas/topics.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { randomName, testConfig } from '../support/env.ts';
 
 export const PII_SECRET = 'test-secret-for-the-connectors-0123456789';

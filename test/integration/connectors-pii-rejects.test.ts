@@ -15,7 +15,7 @@ import type { RunSummary } from '../../connectors/run.ts';
 import { waitForSink } from '../../connectors/wait-for-sink.ts';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { createSink, type Sink } from '../../services/sink/index.ts';
 import { randomName } from '../support/env.ts';
 import { type ConnectorEnv, connectorEnv, PII_SECRET } from './connectors-helpers.ts';

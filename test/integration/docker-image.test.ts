@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { createWorker } from '../../services/worker/index.ts';
 import { parseDockerfile } from '../support/dockerfile.ts';
 import { randomName, testConfig } from '../support/env.ts';

@@ -16,11 +16,11 @@ import type { RunSummary } from '../../connectors/run.ts';
 import { waitForSink } from '../../connectors/wait-for-sink.ts';
 import type { Config } from '../../schemas/config.ts';
 import { SOURCES } from '../../schemas/events.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { createSink, type Sink } from '../../services/sink/index.ts';
-import { loadReferenceData } from '../../services/indicators/load.ts';
+import { loadReferenceData } from '../../indicators/load.ts';
 import { createWorker } from '../../services/worker/index.ts';
-import type { Service } from '../../services/lib/service.ts';
+import type { Service } from '../../lib/service.ts';
 import { randomName, testConfig } from '../support/env.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../infra/samples/data/', import.meta.url));

@@ -14,9 +14,9 @@ import type { IngestDeps } from '../../connectors/run.ts';
 import type { RawRecord } from '../../connectors/types.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { topics } from '../../schemas/topics.ts';
-import { startSimulator, type Simulator } from '../../services/source-simulator/server.ts';
-import { InfraError } from '../../services/lib/errors.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { startSimulator, type Simulator } from '../support/source-simulator/server.ts';
+import { InfraError } from '../../lib/errors.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { randomName, testConfig } from '../support/env.ts';
 
 const log = createLogger('silent');

@@ -15,11 +15,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { CATALOGUE } from '../../services/indicators/catalogue.ts';
-import { computePeriods } from '../../services/indicators/compute.ts';
-import { writeManual } from '../../services/indicators/load.ts';
-import { planPeriods } from '../../services/indicators/periods.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { CATALOGUE } from '../../indicators/catalogue.ts';
+import { computePeriods } from '../../indicators/compute.ts';
+import { writeManual } from '../../indicators/load.ts';
+import { planPeriods } from '../../indicators/periods.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { testConfig } from '../support/env.ts';
 import { insertFixture } from './indicators-fixture.ts';
 

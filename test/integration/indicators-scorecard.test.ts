@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { loadReferenceData, writeManual } from '../../services/indicators/load.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { loadReferenceData, writeManual } from '../../indicators/load.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { testConfig } from '../support/env.ts';
 
 const log = createLogger('warn');

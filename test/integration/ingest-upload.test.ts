@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { TOKENS } from './fixtures/ioc-seed.ts';
 import { type SeededIocApi, startSeededIocApi } from './ioc-app.ts';
 

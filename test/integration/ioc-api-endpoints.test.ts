@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { select, type Store } from '../../infra/clickhouse/store.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { RUN_ID, tableCounts, TOKENS } from './fixtures/ioc-seed.ts';
 import { type SeededIocApi, startSeededIocApi } from './ioc-app.ts';
 

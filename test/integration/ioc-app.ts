@@ -8,7 +8,7 @@ import { openStore, type Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
 import { readiness } from '../../services/all-in-one/health.ts';
 import { buildHttp } from '../../services/all-in-one/http.ts';
-import type { Logger } from '../../services/lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { testConfig } from '../support/env.ts';
 import { seedIoc, TOKEN_ENV } from './fixtures/ioc-seed.ts';
 

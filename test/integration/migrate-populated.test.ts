@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations, migrate, MIGRATIONS_DIR } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { testConfig } from '../support/env.ts';
 import { columnsOf, populate, readAll } from './populated-store.ts';
 

@@ -5,9 +5,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { select, type Store } from '../../infra/clickhouse/store.ts';
-import { computePeriods } from '../../services/indicators/compute.ts';
-import { planPeriods } from '../../services/indicators/periods.ts';
-import type { Logger } from '../../services/lib/logger.ts';
+import { computePeriods } from '../../indicators/compute.ts';
+import { planPeriods } from '../../indicators/periods.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { insertFixture } from './indicators-fixture.ts';
 
 export const DAYS = ['2025-03-01', '2025-03-02', '2025-03-03'];

@@ -8,7 +8,7 @@ import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, type Store } from '../../infra/clickhouse/store.ts';
 import { startBroker, stopBroker } from '../../infra/kafka/broker.ts';
 import { type Config, loadConfig } from '../../schemas/config.ts';
-import type { Logger } from '../../services/lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { createSink, type Sink } from '../../services/sink/index.ts';
 import { randomName } from '../support/env.ts';
 import { freePortRun } from '../support/ports.ts';

@@ -6,11 +6,11 @@ import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
 import { loadDemoReference } from '../../services/cli/commands/demo-reference.ts';
-import { CATALOGUE } from '../../services/indicators/catalogue.ts';
-import { parseCsv } from '../../services/indicators/import.ts';
-import { demoReferenceRows, writeTargets, writeUnits } from '../../services/indicators/load.ts';
-import { createLogger } from '../../services/lib/logger.ts';
-import type { Service } from '../../services/lib/service.ts';
+import { CATALOGUE } from '../../indicators/catalogue.ts';
+import { parseCsv } from '../../indicators/import.ts';
+import { demoReferenceRows, writeTargets, writeUnits } from '../../indicators/load.ts';
+import { createLogger } from '../../lib/logger.ts';
+import type { Service } from '../../lib/service.ts';
 import { createWorker } from '../../services/worker/index.ts';
 import { randomName, testConfig } from '../support/env.ts';
 

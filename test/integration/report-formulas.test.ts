@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XLSX_HEADER_ROW } from '../../services/ioc-api/report/xlsx.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { XLSX_HEADER_ROW } from '../../indicators/report/xlsx.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { TOKENS } from './fixtures/ioc-seed.ts';
 import { type SeededIocApi, startSeededIocApi } from './ioc-app.ts';
 

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS_DIR } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { loadReferenceData } from '../../services/indicators/load.ts';
-import { indicatorCatalogue } from '../../services/ioc-api/queries.ts';
+import { loadReferenceData } from '../../indicators/load.ts';
+import { indicatorCatalogue } from '../../indicators/queries.ts';
 import { scorecardWithNames } from '../../services/ioc-api/routes/scorecard-query.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { testConfig } from '../support/env.ts';
 
 const log = createLogger('warn');

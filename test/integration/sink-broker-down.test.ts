@@ -7,7 +7,7 @@ import { select, type Store } from '../../infra/clickhouse/store.ts';
 import { startBroker, stopBroker } from '../../infra/kafka/broker.ts';
 import type { Config } from '../../schemas/config.ts';
 import { topics } from '../../schemas/topics.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { measureLag } from '../../services/sink/health.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
 import { type PrivateBrokerStack, startPrivateBrokerStack } from './private-broker.ts';

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { randomName, testConfig } from '../support/env.ts';
 import { startSinkChild, totalLag } from './sink-child.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
 import { topics } from '../../schemas/topics.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { createSink, type Sink } from '../../services/sink/index.ts';
 import { measureLag } from '../../services/sink/health.ts';
 import { randomName, testConfig } from '../support/env.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, type Store } from '../../infra/clickhouse/store.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { createSink, type Sink } from '../../services/sink/index.ts';
 import { latestStatuses } from '../faults/reconcile.ts';
 import { randomName, testConfig } from '../support/env.ts';

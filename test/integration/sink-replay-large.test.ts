@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { createSink } from '../../services/sink/index.ts';
 import { randomName, testConfig } from '../support/env.ts';
 import { dossier, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';

@@ -5,7 +5,7 @@ import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, type Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
 import { topics } from '../../schemas/topics.ts';
-import type { Logger } from '../../services/lib/logger.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { measureLag } from '../../services/sink/health.ts';
 import { createSink, type Sink, type SinkOptions } from '../../services/sink/index.ts';
 import { randomName, testConfig } from '../support/env.ts';

@@ -6,7 +6,7 @@ import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
 import type { RejectMessage } from '../../schemas/events.ts';
 import { topics } from '../../schemas/topics.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { createSink, type Sink } from '../../services/sink/index.ts';
 import { randomName, testConfig } from '../support/env.ts';
 import { document, dossier, payment, produceEvents, rawCounts, runLedger, testKafka, waitUntil } from './sink-fixtures.ts';

@@ -20,9 +20,9 @@ import { generateSamples, type Manifest } from '../../infra/samples/generate.ts'
 import { Rng, seedOf } from '../../infra/samples/random.ts';
 import { down, up } from '../../infra/stack.ts';
 import { loadConfig } from '../../schemas/config.ts';
-import { computePeriods } from '../../services/indicators/compute.ts';
-import { daysBetween, planPeriods } from '../../services/indicators/periods.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { computePeriods } from '../../indicators/compute.ts';
+import { daysBetween, planPeriods } from '../../indicators/periods.ts';
+import { createLogger } from '../../lib/logger.ts';
 import { freePortRun } from '../support/ports.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/chiso.js', import.meta.url));

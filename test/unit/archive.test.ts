@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { archiveRoot, archiveUpload, pruneArchive, safeFileName, UploadTooLarge } from '../../services/ioc-api/archive.ts';
-import { createLogger } from '../../services/lib/logger.ts';
+import { createLogger } from '../../lib/logger.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chiso-archive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

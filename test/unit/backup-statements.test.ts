@@ -2,7 +2,7 @@
 // path as a query parameter, and the manifest's schema that a restore reads first.
 import { describe, expect, it } from 'vitest';
 import { backupStatement, restoreStatement } from '../../infra/clickhouse/backup.ts';
-import { manifestSchema } from '../../services/ops/backup-manifest.ts';
+import { manifestSchema } from '../../infra/clickhouse/backup-manifest.ts';
 
 describe('BACKUP and RESTORE statements', () => {
   it('backs up the database to a File path or a Disk, asynchronously, the path bound as a parameter', () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterSchema, DEDUP_WINDOW_SECONDS, REFERENCE_TABLES, toCluster } from '../../infra/clickhouse/cluster.ts';
 import { ledgerStatements, loadMigrations, statementsFor } from '../../infra/clickhouse/migrate.ts';
 import { loadConfig } from '../../schemas/config.ts';
-import { InfraError } from '../../services/lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 
 const CLUSTER = 'chiso_cluster';
 const statements = loadMigrations().flatMap((m) => m.statements);

@@ -1,7 +1,7 @@
-// The counted-days rule (services/indicators/counted-days.ts): a new version touches the days of its
+// The counted-days rule (indicators/counted-days.ts): a new version touches the days of its
 // previous stored version and its own, under the old and the new unit.
 import { describe, expect, it } from 'vitest';
-import { countedDays, hcmToday, touchedBy } from '../../services/indicators/counted-days.ts';
+import { countedDays, hcmToday, touchedBy } from '../../indicators/counted-days.ts';
 
 describe('counted days', () => {
   it('a dossier counts on its received and finished days; a moved one touches both versions, under both units', () => {

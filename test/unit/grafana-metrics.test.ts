@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import '../../connectors/metrics.ts';
 import '../../services/all-in-one/http-metrics.ts';
-import { enableProcessMetrics, metricsRegistry } from '../../services/lib/metrics.ts';
+import { enableProcessMetrics, metricsRegistry } from '../../lib/metrics.ts';
 import '../../services/sink/metrics.ts';
 import '../../services/worker/activity-metrics.ts';
 

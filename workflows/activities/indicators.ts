@@ -1,14 +1,14 @@
 // The indicator activities: compute a bounded set of periods, read the late data the nightly run
 // must pick up, move its watermark, and write validated imports in the process that owns the store.
 import { select } from '../../infra/clickhouse/store.ts';
-import { computePeriods } from '../../services/indicators/compute.ts';
-import { linkedDaysSql } from '../../services/indicators/counted-days.ts';
-import type { ManualRow, RowError, TargetRow, UnitRow } from '../../services/indicators/import.ts';
-import { writeIntoEmpty, writeManual, writeTargets, writeUnits } from '../../services/indicators/load.ts';
-import { writeUnitsTouching } from '../../services/indicators/reference-days.ts';
-import type { Period } from '../../services/indicators/periods.ts';
-import { UsageError } from '../../services/lib/errors.ts';
-import { mapFailures, withHeartbeat } from '../../services/worker/activity-support.ts';
+import { computePeriods } from '../../indicators/compute.ts';
+import { linkedDaysSql } from '../../indicators/counted-days.ts';
+import type { ManualRow, RowError, TargetRow, UnitRow } from '../../indicators/import.ts';
+import { writeIntoEmpty, writeManual, writeTargets, writeUnits } from '../../indicators/load.ts';
+import { writeUnitsTouching } from '../../indicators/reference-days.ts';
+import type { Period } from '../../indicators/periods.ts';
+import { UsageError } from '../../lib/errors.ts';
+import { mapFailures, withHeartbeat } from './support.ts';
 import type { ActivityDeps } from './deps.ts';
 
 /** At most this many periods per activity call, so that one call stays bounded. */
@@ -17,7 +17,7 @@ export const MAX_PERIODS_PER_CALL = 31;
 export interface TouchedSince {
   /**
    * Days (YYYY-MM-DD) touched by sink batches after the watermark, with the days the counted-days
-   * rule links to them (a dossier's payments and ratings: services/indicators/counted-days.ts).
+   * rule links to them (a dossier's payments and ratings: indicators/counted-days.ts).
    */
   days: string[];
   /** The newest touched_at seen: the next watermark (null when nothing was touched). */

@@ -16,37 +16,12 @@ import { loadPiiSecret, type Pseudonymiser, pseudonymiser } from '../../connecto
 import { type ChisoProducer, createChisoProducer, prepareTopics } from '../../connectors/producer.ts';
 import type { IngestDeps, RunSummary } from '../../connectors/run.ts';
 import { createKafka } from '../../infra/kafka/client.ts';
-import { InfraError, UsageError } from '../../services/lib/errors.ts';
-import { mapFailures, withHeartbeat } from '../../services/worker/activity-support.ts';
+import { InfraError, UsageError } from '../../lib/errors.ts';
+import { mapFailures, withHeartbeat } from './support.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createReplayActivities } from './replay.ts';
-import type { EntityName, SourceId } from '../../schemas/events.ts';
+import { type IngestInput, type IngestResult, isUrl } from './ingest-input.ts';
 
-export interface IngestInput {
-  source: SourceId;
-  entity?: EntityName;
-  /** An export file, a folder of export files (absolute paths, as the worker sees them), or the base URL of an export API. */
-  origin: string;
-  /** API only: the update-time window [from, to); default from the checkpoint to now. */
-  from?: string;
-  to?: string;
-  pageSize?: number;
-  /** The run this one replays (ingest_runs.replay_of); files are read again past their checkpoints. */
-  replayOf?: string;
-  /** Read files again even when their checkpoint says they were ingested. */
-  force?: boolean;
-  /** The run id (one file, one API window); a folder's files get `${runId}-<hash of the path>`. Default: the workflow id. */
-  runId?: string;
-  /** Attempts of the ingestion activity (default 3): a source down for longer fails the run. */
-  attempts?: number;
-}
-
-export interface IngestResult {
-  runs: RunSummary[];
-  skipped: { file: string; reason: string; failure: boolean }[];
-}
-
-export const isUrl = (origin: string) => /^https?:\/\//i.test(origin);
 
 /** A producer that refuses to go on once the activity is cancelled (worker shutting down, workflow cancelled): the run stops at its next record. */
 function stopOnCancel(p: ChisoProducer, signal: AbortSignal): ChisoProducer {

@@ -9,11 +9,10 @@ import { select } from '../../infra/clickhouse/store.ts';
 import { createKafka } from '../../infra/kafka/client.ts';
 import { entityName, sourceId } from '../../schemas/events.ts';
 import { SINK_GROUP } from '../../schemas/topics.ts';
-import { runDaysSql } from '../../services/ops/run-days.ts';
-import { mapFailures, withHeartbeat } from '../../services/worker/activity-support.ts';
+import { runDaysSql } from '../../indicators/run-days.ts';
+import { mapFailures, withHeartbeat } from './support.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { IngestInput } from './ingest.ts';
-import { isUrl } from './ingest.ts';
+import { type IngestInput, isUrl } from './ingest-input.ts';
 
 /** An API run without a lower bound read everything: its replay reads from the beginning of time, explicitly. */
 export const BEGINNING = '1970-01-01T07:00:00+07:00';

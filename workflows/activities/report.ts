@@ -1,12 +1,12 @@
 // The monthly report activities: which units get a report (every unit with child units: the
 // province, its cities and districts), and building + storing one unit's report for one month.
 import { select } from '../../infra/clickhouse/store.ts';
-import { reportCsv } from '../../services/ioc-api/report/csv.ts';
-import { buildMonthlyReport } from '../../services/ioc-api/report/rows.ts';
-import { saveReport } from '../../services/ioc-api/report/store.ts';
-import { reportXlsx } from '../../services/ioc-api/report/xlsx.ts';
-import { sourcesLoader } from '../../services/ioc-api/sources.ts';
-import { mapFailures } from '../../services/worker/activity-support.ts';
+import { reportCsv } from '../../indicators/report/csv.ts';
+import { buildMonthlyReport } from '../../indicators/report/rows.ts';
+import { saveReport } from '../../indicators/report/store.ts';
+import { reportXlsx } from '../../indicators/report/xlsx.ts';
+import { sourcesLoader } from '../../indicators/sources.ts';
+import { mapFailures } from './support.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export function createReportActivities({ store, log }: ActivityDeps) {

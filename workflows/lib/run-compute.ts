@@ -2,7 +2,7 @@
 // month, quarter and year containing them once (a period's value is recomputed from its records,
 // not averaged from days), with progress that a `progress` query reports.
 import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
-import { chunk, planPeriods } from '../../services/indicators/periods.ts';
+import { chunk, planPeriods } from '../../indicators/periods.ts';
 import type { Activities } from '../activities/index.ts';
 
 export const DAYS_PER_ACTIVITY = 7;

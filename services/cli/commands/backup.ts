@@ -11,8 +11,8 @@ import { runningPid } from '../../../infra/process.ts';
 import type { Config } from '../../../schemas/config.ts';
 import { apiClient, expectOk } from '../../ioc-api/client.ts';
 import type { BackupJob } from '../../ioc-api/routes/backup.ts';
-import { InfraError, UsageError } from '../../lib/errors.ts';
-import { type BackupSummary, createBackup, DEFAULT_SERVER_DISK, type RestoreSummary, restoreBackup } from '../../ops/backup.ts';
+import { InfraError, UsageError } from '../../../lib/errors.ts';
+import { type BackupSummary, createBackup, DEFAULT_SERVER_DISK, type RestoreSummary, restoreBackup } from '../../../infra/clickhouse/backup-run.ts';
 import { type Context, makeContext } from '../context.ts';
 import { table } from '../render.ts';
 

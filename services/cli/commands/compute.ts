@@ -2,9 +2,9 @@
 // months, quarters and years), printing its progress until it is done.
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { isoDay } from '../../indicators/import.ts';
-import { daysBetween } from '../../indicators/periods.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { isoDay } from '../../../indicators/import.ts';
+import { daysBetween } from '../../../indicators/periods.ts';
+import { UsageError } from '../../../lib/errors.ts';
 import type { Config } from '../../../schemas/config.ts';
 import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';

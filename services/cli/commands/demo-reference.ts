@@ -3,8 +3,8 @@
 // an operator imported are never written over, at this start or any later one.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../../schemas/config.ts';
-import { demoReferenceRows } from '../../indicators/load.ts';
-import type { Logger } from '../../lib/logger.ts';
+import { demoReferenceRows } from '../../../indicators/load.ts';
+import type { Logger } from '../../../lib/logger.ts';
 import type { ImportResult } from '../../../workflows/activities/indicators.ts';
 import { requireWorker, withTemporal } from '../../../infra/temporal/client.ts';
 

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { IMPORTS, type ImportKind, parseCsv, type RowError } from '../../indicators/import.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { IMPORTS, type ImportKind, parseCsv, type RowError } from '../../../indicators/import.ts';
+import { UsageError } from '../../../lib/errors.ts';
 import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
 import { remoteImport } from '../remote.ts';

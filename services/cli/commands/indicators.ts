@@ -1,6 +1,6 @@
 // `chiso indicators`: the indicator catalogue, from code (no stack needed).
 import type { Command } from 'commander';
-import { CATALOGUE } from '../../indicators/catalogue.ts';
+import { CATALOGUE } from '../../../indicators/catalogue.ts';
 import { makeContext } from '../context.ts';
 import { table } from '../render.ts';
 

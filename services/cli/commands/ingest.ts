@@ -14,7 +14,7 @@ import type { IngestDeps, Progress, RunSummary } from '../../../connectors/run.t
 import { waitForSink } from '../../../connectors/wait-for-sink.ts';
 import { ENTITIES, entityName, type EntityName, SOURCES, sourceId, type SourceId } from '../../../schemas/events.ts';
 import { SINK_GROUP, topics } from '../../../schemas/topics.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { UsageError } from '../../../lib/errors.ts';
 import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
 import { remoteIngest } from '../remote.ts';

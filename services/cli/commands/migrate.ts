@@ -2,7 +2,7 @@
 // each once (ledger: schema_migrations), printing each as it runs; with --check, applies nothing and
 // exits 3 when some are pending, listing them with their last failure. A failed migration exits 1
 // naming the statement; it is recorded (schema_migration_failures) and the next run starts it again.
-// Roles refuse to start on a store that is behind (services/lib/store-gate.ts).
+// Roles refuse to start on a store that is behind (infra/clickhouse/store-gate.ts).
 import type { Command } from 'commander';
 import { migrationStatus, runMigrations } from '../../../infra/clickhouse/migrate.ts';
 import { openStore } from '../../../infra/clickhouse/store.ts';

@@ -3,9 +3,9 @@
 // and, with --wait, prints the days it recomputed and how long it took.
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { isoDay } from '../../indicators/import.ts';
-import { addDays } from '../../indicators/periods.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { isoDay } from '../../../indicators/import.ts';
+import { addDays } from '../../../indicators/periods.ts';
+import { UsageError } from '../../../lib/errors.ts';
 import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
 import { remoteNightly } from '../remote.ts';

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { apiClient, expectOk } from '../../ioc-api/client.ts';
 import { QUERY_FORMATS } from '../../ioc-api/routes/query.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { UsageError } from '../../../lib/errors.ts';
 import { makeContext } from '../context.ts';
 
 export function registerQuery(program: Command): void {

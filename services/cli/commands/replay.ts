@@ -5,7 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { newRunId } from '../../../connectors/files.ts';
 import { replayWorkflowId, type ReplaySummary } from '../../../workflows/replay.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { UsageError } from '../../../lib/errors.ts';
 import { apiClient, expectOk, isRemote } from '../../ioc-api/client.ts';
 import { type Context, makeContext } from '../context.ts';
 import { remoteReplay } from '../remote.ts';

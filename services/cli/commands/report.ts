@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { apiClient, expectOk } from '../../ioc-api/client.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { UsageError } from '../../../lib/errors.ts';
 import { makeContext } from '../context.ts';
 
 export function registerReport(program: Command): void {

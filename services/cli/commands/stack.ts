@@ -4,7 +4,7 @@ import { down, status, up, type UpResult } from '../../../infra/stack.ts';
 import { stackPaths } from '../../../infra/paths.ts';
 import { runningPid, tailOf } from '../../../infra/process.ts';
 import type { Config } from '../../../schemas/config.ts';
-import { InfraError } from '../../lib/errors.ts';
+import { InfraError } from '../../../lib/errors.ts';
 import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
 import { guardStop } from '../stop-guard.ts';

@@ -2,7 +2,7 @@
 // source, entity and day, read through the running chiso process's API (GET /quality, operator token).
 import { apiClient, expectOk } from '../../ioc-api/client.ts';
 import type { QualityRow } from '../../ioc-api/routes/quality.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { UsageError } from '../../../lib/errors.ts';
 import { makeContext } from '../context.ts';
 import { table } from '../render.ts';
 

@@ -3,7 +3,7 @@
 // (the same text gives the same hash, so an operator can tell what was run by hashing a candidate).
 import { createHash } from 'node:crypto';
 import type { Store } from '../../../infra/clickhouse/store.ts';
-import type { Logger } from '../../lib/logger.ts';
+import type { Logger } from '../../../lib/logger.ts';
 
 export type Outcome = 'answered' | 'refused' | 'failed' | 'busy';
 

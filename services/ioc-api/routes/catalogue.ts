@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RouteDeps } from '../deps.ts';
 import { parseParams, sendBad } from '../params.ts';
-import { indicatorCatalogue } from '../queries.ts';
+import { indicatorCatalogue } from '../../../indicators/queries.ts';
 
 const none = z.strictObject({});
 

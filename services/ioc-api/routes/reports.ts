@@ -6,10 +6,10 @@ import { z } from 'zod';
 import { allowUnit } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { flag, month, parseParams, sendBad, sendError, unitCode } from '../params.ts';
-import { reportCsv } from '../report/csv.ts';
-import { buildMonthlyReport } from '../report/rows.ts';
-import { listReports, loadReport } from '../report/store.ts';
-import { reportXlsx } from '../report/xlsx.ts';
+import { reportCsv } from '../../../indicators/report/csv.ts';
+import { buildMonthlyReport } from '../../../indicators/report/rows.ts';
+import { listReports, loadReport } from '../../../indicators/report/store.ts';
+import { reportXlsx } from '../../../indicators/report/xlsx.ts';
 
 const monthlySchema = z.strictObject({
   unit: unitCode,

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { select } from '../../../infra/clickhouse/store.ts';
-import { runDaysSql } from '../../ops/run-days.ts';
+import { runDaysSql } from '../../../indicators/run-days.ts';
 import { requireUnscoped } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { isoDate, limit, offset, parseParams, runId, sendBad, sendError, sourceName } from '../params.ts';

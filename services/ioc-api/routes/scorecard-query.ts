@@ -3,7 +3,7 @@
 // the join, and the indicators' Vietnamese names joined in. One statement per request matters: chDB
 // runs one statement at a time, so each extra statement may wait behind an ingestion insert.
 import { select, type Store } from '../../../infra/clickhouse/store.ts';
-import type { ScoreRow } from '../queries.ts';
+import type { ScoreRow } from '../../../indicators/queries.ts';
 
 export type NamedScoreRow = ScoreRow & { name_vi: string };
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { allowUnit } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { flag, parseParams, planCode, sendBad, unitCode, year } from '../params.ts';
-import { indicatorCatalogue, scorecardRows } from '../queries.ts';
+import { indicatorCatalogue, scorecardRows } from '../../../indicators/queries.ts';
 import { type NamedScoreRow, scorecardWithNames, yearTableLoader } from './scorecard-query.ts';
 
 const schema = z.strictObject({ unit: unitCode, year, plan: planCode.optional(), children: flag.default(false) });

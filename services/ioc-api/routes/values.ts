@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { allowUnit } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { indicatorCode, isoDate, limit, parseParams, period, sendBad, unitCode } from '../params.ts';
-import { valueRows } from '../queries.ts';
+import { valueRows } from '../../../indicators/queries.ts';
 
 const schema = z
   .strictObject({

@@ -3,7 +3,7 @@
 // and the mapping of chiso's failure vocabulary onto ApplicationFailure.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { ChisoError } from '../lib/errors.ts';
+import { ChisoError } from '../../lib/errors.ts';
 
 /** Runs `work`, heartbeating every `everyMs` (and whenever `work` calls beat) until it settles. */
 export async function withHeartbeat<T>(work: (beat: (details?: unknown) => void) => Promise<T>, everyMs = 5_000): Promise<T> {

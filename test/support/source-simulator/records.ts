@@ -3,8 +3,8 @@
 // Deliberately independent of the connectors' parsers: a test oracle must not share the code it tests.
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ENTITIES, type EntityName, SOURCES } from '../../schemas/events.ts';
-import type { Logger } from '../lib/logger.ts';
+import { ENTITIES, type EntityName, SOURCES } from '../../../schemas/events.ts';
+import type { Logger } from '../../../lib/logger.ts';
 
 export const SIMULATED_ENTITIES: readonly EntityName[] = SOURCES.flatMap((s) => [...ENTITIES[s]]);
 

@@ -1,7 +1,7 @@
 // The monthly report's rows in the seeds' appendix shape (seed 003): STT, indicator, target, plan,
 // result, attainment, for one unit and month. The targets that apply to the unit come from
 // v_scorecard; the result is the indicator's value for the month; attainment = result / target x 100.
-import type { Store } from '../../../infra/clickhouse/store.ts';
+import type { Store } from '../../infra/clickhouse/store.ts';
 import { indicatorCatalogue, scorecardRows, valueRows } from '../queries.ts';
 import type { Sources } from '../sources.ts';
 

@@ -1,6 +1,6 @@
 // The monthly report as CSV (RFC 4180, UTF-8 with a BOM so that spreadsheet programs show the
 // Vietnamese text correctly); numbers keep a '.' decimal point for machines. Every text cell is data:
-// one that a spreadsheet would run as a formula is neutralised (services/lib/cells.ts).
+// one that a spreadsheet would run as a formula is neutralised (lib/cells.ts).
 import { csvLine } from '../../lib/cells.ts';
 import { COMPARATOR_TEXT, type MonthlyReport, STATUS_VI } from './rows.ts';
 

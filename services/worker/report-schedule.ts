@@ -3,7 +3,7 @@
 // window of 4 days so that a server down on the 1st still produces it before the 5th.
 import { type Client, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
 import type { Logger } from '../../lib/logger.ts';
-import { ensureSchedule } from '../../worker/schedules.ts';
+import { ensureSchedule } from './schedules.ts';
 
 export const MONTHLY_REPORT_SCHEDULE_ID = 'chiso-monthly-report';
 

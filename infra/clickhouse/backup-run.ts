@@ -10,12 +10,12 @@ import { createReadStream, existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Config } from '../../schemas/config.ts';
-import { appliedMigrations, backupDatabase, type BackupTarget, restoreDatabase, tableCounts } from '../../infra/clickhouse/backup.ts';
-import { migrate } from '../../infra/clickhouse/migrate.ts';
-import { serverVersion, type Store } from '../../infra/clickhouse/store.ts';
-import { InfraError, UsageError } from '../lib/errors.ts';
-import type { Logger } from '../lib/logger.ts';
-import { chisoVersion } from '../lib/version.ts';
+import { appliedMigrations, backupDatabase, type BackupTarget, restoreDatabase, tableCounts } from './backup.ts';
+import { migrate } from './migrate.ts';
+import { serverVersion, type Store } from './store.ts';
+import { InfraError, UsageError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { chisoVersion } from '../../lib/version.ts';
 import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, readManifest, writeManifest } from './backup-manifest.ts';
 
 /** Folders of the data directory that a backup carries: archived source exports and the ingestion checkpoints. */

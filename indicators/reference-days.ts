@@ -9,7 +9,7 @@
 // Targets and the service catalogue need nothing here: v_scorecard reads the targets at query time,
 // and catalogue entries come through the sink, whose rule (counted-days.ts) touches their validity.
 import { randomBytes } from 'node:crypto';
-import { select, type Store } from '../../infra/clickhouse/store.ts';
+import { select, type Store } from '../infra/clickhouse/store.ts';
 import { hcmToday } from './counted-days.ts';
 import type { UnitRow } from './import.ts';
 

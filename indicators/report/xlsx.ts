@@ -1,6 +1,6 @@
 // The monthly report as an XLSX workbook (exceljs): a title, the unit and month, then the appendix
 // table of seed 003 with numbers stored as numbers (percent formats), ready to print in landscape.
-// Every cell is a typed string or number (services/lib/cells.ts): a plan text "=HYPERLINK(...)" is
+// Every cell is a typed string or number (lib/cells.ts): a plan text "=HYPERLINK(...)" is
 // text in the reader's spreadsheet, never a formula.
 import ExcelJS from 'exceljs';
 import { xlsxCell } from '../../lib/cells.ts';

@@ -1,5 +1,5 @@
 // Stored monthly reports: written by the monthly workflow's activity, listed and served by the API.
-import { select, type Store } from '../../../infra/clickhouse/store.ts';
+import { select, type Store } from '../../infra/clickhouse/store.ts';
 
 export type ReportFormat = 'xlsx' | 'csv';
 

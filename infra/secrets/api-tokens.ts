@@ -1,9 +1,9 @@
 // The IOC API's bearer tokens: from config (CHISO_API_TOKENS), or, on the embedded default, one
 // generated token kept in ${dataDir}/secrets/api-token (0600) so that the CLI and the operator can
-// read it. A server deployment without CHISO_API_TOKENS gets none generated (services/lib/secrets.ts).
+// read it. A server deployment without CHISO_API_TOKENS gets none generated (infra/secrets/secrets.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import type { Config } from '../../schemas/config.ts';
-import { fileSecret, secretFile } from '../lib/secrets.ts';
+import { fileSecret, secretFile } from './secrets.ts';
 
 export interface ApiToken {
   token: string;

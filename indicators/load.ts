@@ -4,12 +4,12 @@
 // infra/data go only into an empty table, with the samples (`chiso start`), never over imported ones.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { select, type Store } from '../../infra/clickhouse/store.ts';
+import { select, type Store } from '../infra/clickhouse/store.ts';
 import type { Logger } from '../lib/logger.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { type ManualRow, parseCsv, type RowError, type TargetRow, type UnitRow } from './import.ts';
 
-export const DATA_DIR = fileURLToPath(new URL('../../infra/data/', import.meta.url));
+export const DATA_DIR = fileURLToPath(new URL('../infra/data/', import.meta.url));
 
 export async function loadCatalogue(store: Store): Promise<number> {
   await store.client.insert({ table: `${store.db}.indicators`, values: CATALOGUE.map((i) => ({ ...i })), format: 'JSONEachRow' });

@@ -3,9 +3,9 @@
 // the replay activity (bound parameter) and by the CLI through the read-only query endpoint (literal).
 // A replay writes the same versions again: the days of the runs' own records are what it changes
 // (a catalogue entry's validity is read as its two ends here, not its every day).
-import { DAY_FIELDS } from '../indicators/counted-days.ts';
+import { DAY_FIELDS } from './counted-days.ts';
 
-/** Per entity, the payload fields holding the days an event counts on (services/indicators/counted-days.ts). */
+/** Per entity, the payload fields holding the days an event counts on (indicators/counted-days.ts). */
 const DAY_FIELD_NAMES: Record<string, string[]> = Object.fromEntries(Object.entries(DAY_FIELDS).map(([entity, fields]) => [entity, fields.map((f) => f.name)]));
 
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

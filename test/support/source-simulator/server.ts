@@ -6,8 +6,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { EntityName } from '../../schemas/events.ts';
-import type { Logger } from '../lib/logger.ts';
+import type { EntityName } from '../../../schemas/events.ts';
+import type { Logger } from '../../../lib/logger.ts';
 import { type Fault, FaultControl, type FaultRequest, faultRequest } from './faults.ts';
 import { inWindow, loadExports, SIMULATED_ENTITIES, type ServedRecord } from './records.ts';
 

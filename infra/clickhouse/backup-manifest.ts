@@ -3,8 +3,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { backupTargetSchema } from '../../infra/clickhouse/backup.ts';
-import { UsageError } from '../lib/errors.ts';
+import { backupTargetSchema } from './backup.ts';
+import { UsageError } from '../../lib/errors.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'chiso-backup/1';

@@ -1,6 +1,6 @@
 // The SQL the API and the monthly report share. Every value is a bound parameter; only the
 // database name (validated at start-up) and the relation names chosen in sources.ts are interpolated.
-import { select, type Store } from '../../infra/clickhouse/store.ts';
+import { select, type Store } from '../infra/clickhouse/store.ts';
 import type { Sources } from './sources.ts';
 
 export interface ScoreRow {

@@ -1,13 +1,13 @@
 // The days a record counts on, and what a new version of a record touches: THE rule of late data and
 // corrections, in one place beside the indicator catalogue. The sink (services/sink) records the
-// touched (entity, unit, day) keys of every batch from it, the replay (services/ops/run-days.ts) and
+// touched (entity, unit, day) keys of every batch from it, the replay (indicators/run-days.ts) and
 // the nightly run (workflows/activities/indicators.ts) read days with its SQL.
 //
 // A new version of a record touches every (unit, day) its previous stored version counted on AND
 // every one it counts on itself: a dossier whose received date moves from 3 to 5 March changes both
 // days; one moved from ward A to ward B changes A's and B's. Counting more days than changed is
 // harmless (they are recomputed to the same value); counting fewer leaves a stale value.
-import type { EntityName } from '../../schemas/events.ts';
+import type { EntityName } from '../schemas/events.ts';
 
 /** How a day field is stored in its latest-state table: a time (DateTime64) or a calendar day (Date). */
 export type DayFieldKind = 'time' | 'day';

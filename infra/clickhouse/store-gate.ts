@@ -2,11 +2,11 @@
 // was asked to (CHISO_AUTO_MIGRATE=1: the embedded `chiso up` / `chiso start`), otherwise refuse to
 // run on a store that is behind and say what to do. Deployments migrate once, with `chiso migrate`,
 // before they start or upgrade their roles (docs/production.md).
-import { migrate, pendingMigrations } from '../../infra/clickhouse/migrate.ts';
-import type { Store } from '../../infra/clickhouse/store.ts';
+import { migrate, pendingMigrations } from './migrate.ts';
+import type { Store } from './store.ts';
 import type { Config } from '../../schemas/config.ts';
-import { InfraError } from './errors.ts';
-import type { Logger } from './logger.ts';
+import { InfraError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
 
 export async function ensureMigrated(cfg: Pick<Config, 'autoMigrate'>, store: Store, log: Logger): Promise<void> {
   if (cfg.autoMigrate) {

@@ -1,6 +1,6 @@
 // Which relations the API reads: the IOC views (migration 0020) when present, else the tables they
 // wrap, so that the API works on a store migrated before the views existed.
-import { select, type Store } from '../../infra/clickhouse/store.ts';
+import { select, type Store } from '../infra/clickhouse/store.ts';
 
 export interface Sources {
   /** `indicator_values` deduplicated: a relation expression to put after FROM. */

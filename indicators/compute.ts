@@ -1,7 +1,7 @@
 // Computes the indicators of every family for a bounded set of periods, each family one
 // INSERT ... SELECT in ClickHouse. Recomputing inserts rows with a later computed_at, which the
 // ReplacingMergeTree (and FINAL in v_indicator_values) keeps instead of the older ones.
-import type { Store } from '../../infra/clickhouse/store.ts';
+import type { Store } from '../infra/clickhouse/store.ts';
 import { InfraError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Family } from './catalogue.ts';

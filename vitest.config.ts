@@ -10,6 +10,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 180_000,
     hookTimeout: 600_000,
+    // expect.poll waits for a condition with a bound; 1 s (vitest's default) is a timing assertion
+    // on a busy 2-core machine (a browser page rendering, a process answering), not a bound.
+    expect: { poll: { timeout: 30_000, interval: 100 } },
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {

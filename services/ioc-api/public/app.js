@@ -1,37 +1,16 @@
 // The IOC dashboard: reads /api/v1 with the operator's token (kept in localStorage), shows the chosen
 // unit's scorecard, each indicator's daily and monthly series, and the child units. No build step.
-/* global document, window, localStorage, location, history, fetch, setTimeout, URL */
-const API = '/api/v1';
-const TOKEN_KEY = 'chiso.token';
+/* global document, window, localStorage, fetch, setTimeout, URL */
+import { $, API, el, readToken, TOKEN_KEY } from './common.js';
+
 const STATUS = { met: ['Đạt', '✔'], not_met: ['Chưa đạt', '✘'], no_data: ['Chưa có dữ liệu', '–'] };
 const LEVEL = { TINH: 'Tỉnh', HUYEN: 'Huyện / Thành phố', XA: 'Xã / Phường', province: 'Tỉnh', city: 'Thành phố', district: 'Huyện', ward: 'Phường', commune: 'Xã' };
 const CMP = { '>=': '≥', '>': '>', '=': '=' };
 const pct = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1, minimumFractionDigits: 0 });
 const fmt = (v) => (v === null || v === undefined ? '—' : `${pct.format(v)}%`);
-const $ = (id) => document.getElementById(id);
-const el = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    // Through the CSSOM, which the Content-Security-Policy allows; a style="" attribute it refuses.
-    else if (k === 'style') Object.assign(e.style, v);
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v);
-  }
-  for (const k of kids) e.append(k);
-  return e;
-};
 
 const state = { token: null, units: [], indicators: new Map(), unit: null, year: new Date().getFullYear(), charts: [], seq: 0 };
 
-function readToken() {
-  const m = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
-  if (m) {
-    localStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-  return localStorage.getItem(TOKEN_KEY);
-}
 
 async function api(path) {
   const r = await fetch(API + path, { headers: { authorization: `Bearer ${state.token}` } });

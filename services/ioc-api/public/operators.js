@@ -2,32 +2,13 @@
 // its job to the end, list the runs, read a run's rejects and replay a run, all through the same API
 // the `chiso` CLI uses with CHISO_API_URL. The operator token is kept in localStorage like the
 // dashboard's. No build step.
-/* global document, localStorage, location, history, fetch, setTimeout, XMLHttpRequest */
-const API = '/api/v1';
-const TOKEN_KEY = 'chiso.token';
-const $ = (id) => document.getElementById(id);
-const el = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v);
-  }
-  for (const k of kids) e.append(k);
-  return e;
-};
+/* global localStorage, fetch, setTimeout, XMLHttpRequest */
+import { $, API, el, readToken, TOKEN_KEY } from './common.js';
+
 const STATUS = { succeeded: 'Thành công', failed: 'Thất bại', running: 'Đang chạy' };
 
 let token = null;
 
-function readToken() {
-  const m = /(?:^|[#&])token=([^&]+)/.exec(location.hash);
-  if (m) {
-    localStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-  return localStorage.getItem(TOKEN_KEY);
-}
 
 function showLogin(message = '') {
   $('app').hidden = true;

@@ -3,6 +3,7 @@
 // retried, so the sink isolates the rows that cause it (isolate.ts) instead. Everything else
 // (connection lost, timeouts, memory, a read-only disk, a missing table) is infrastructure: retried
 // with backoff, the same rows, until it heals.
+import { ChisoError } from '../../lib/errors.ts';
 
 /** ClickHouse error codes that name a row's content (src/Common/ErrorCodes.cpp). */
 const DATA_CODES = new Set([
@@ -37,14 +38,14 @@ export function isDataRefusal(e: unknown): boolean {
 }
 
 /** An insert ClickHouse refused for the rows it holds: retrying the same rows cannot help. */
-export class DataRefused extends Error {
+export class DataRefused extends ChisoError {
   override readonly name = 'DataRefused';
   constructor(
     readonly table: string,
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`ClickHouse refused the rows of an insert into ${table}: ${reason}`, options);
+    super(`ClickHouse refused the rows of an insert into ${table}: ${reason}`, 'DATA_REFUSED', false, { table }, options);
   }
 }
 

@@ -3,7 +3,7 @@
 // pipelined), and the highest offset per topic-partition is kept for the run ledger and `--wait`.
 import { CompressionTypes, type Kafka, type PartitionMetadata, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { ensureTopics } from '../infra/kafka/client.ts';
-import { InfraError } from '../lib/errors.ts';
+import { errorMessage, InfraError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 
 export interface OutMessage {
@@ -46,8 +46,6 @@ interface Lane {
   inFlight: Set<Promise<void>>;
 }
 
-const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 /**
  * kafkajs serialises the requests of an idempotent producer to a broker (one produce request at a
  * time, to keep its sequence numbers right), so one producer leaves the pipe idle while the broker
@@ -74,7 +72,7 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
     }
   } catch (e) {
     await Promise.allSettled(lanes.map((l) => l.producer.disconnect()));
-    throw new InfraError(`Kafka: cannot connect the producer (${errText(e)}); is the broker running?`, 'KAFKA_CONNECT', {}, { cause: e });
+    throw new InfraError(`Kafka: cannot connect the producer (${errorMessage(e)}); is the broker running?`, 'KAFKA_CONNECT', {}, { cause: e });
   }
   // Partitions are chosen here with kafkajs' own default partitioner, so that the run knows how many
   // messages each partition got in a batch (hence the last offset it produced there) and its lane.
@@ -155,7 +153,7 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
       const f = failure;
       failure = undefined;
       for (const l of lanes) l.queue = [];
-      throw new InfraError(`Kafka: producing failed (${errText(f)})`, 'KAFKA_PRODUCE', {}, { cause: f });
+      throw new InfraError(`Kafka: producing failed (${errorMessage(f)})`, 'KAFKA_PRODUCE', {}, { cause: f });
     }
   };
 
@@ -167,7 +165,7 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
         try {
           partitionMetadata = await partitionsOf(message.topic);
         } catch (e) {
-          throw new InfraError(`Kafka: producing failed (topic ${message.topic}: ${errText(e)})`, 'KAFKA_PRODUCE', {}, { cause: e });
+          throw new InfraError(`Kafka: producing failed (topic ${message.topic}: ${errorMessage(e)})`, 'KAFKA_PRODUCE', {}, { cause: e });
         }
       }
       const partition = partitioner({ topic: message.topic, partitionMetadata, message: { key: message.key, value: message.value } });
@@ -221,7 +219,7 @@ export async function prepareTopics(kafka: Kafka, prefix: string, attempts = 6):
     } catch (e) {
       const retriable = (e as { retriable?: boolean }).retriable === true || /does not host this topic-partition|leader/i.test(String(e));
       if (!retriable || i >= attempts) {
-        throw new InfraError(`Kafka: cannot create or find chiso's topics (${e instanceof Error ? e.message : String(e)})`, 'KAFKA_TOPICS', {}, { cause: e });
+        throw new InfraError(`Kafka: cannot create or find chiso's topics (${errorMessage(e)})`, 'KAFKA_TOPICS', {}, { cause: e });
       }
       await new Promise((r) => setTimeout(r, 250 * i));
     }

@@ -8,14 +8,19 @@
 import { redactPersonalKeys, isPersonalField, REDACTED } from './pii.ts';
 import { canonicalText, holdsPersonalValue, redactValues } from './pii-values.ts';
 import type { RawRecord } from './types.ts';
+import { ChisoError } from '../lib/errors.ts';
 
 /** Nesting of objects and arrays beyond which a record is withheld rather than walked. */
 export const MAX_NESTING = 32;
 /** Originals longer than this (in bytes) are withheld rather than scanned. */
 export const MAX_ORIGINAL_BYTES = 64 * 1024;
 
-export class Unredactable extends Error {
+/** Text whose personal values cannot be removed with certainty: the original is withheld (redactOriginal). */
+export class Unredactable extends ChisoError {
   override readonly name = 'Unredactable';
+  constructor(message: string) {
+    super(message, 'UNREDACTABLE', false);
+  }
 }
 
 export interface RedactedOriginal {

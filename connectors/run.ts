@@ -7,8 +7,6 @@ import { topics as topicNames } from '../schemas/topics.ts';
 import { ChisoError, errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { formatTimeMs } from './common/dates.ts';
-import { FileLimitError } from './common/limits.ts';
-import { UnreadableFileError } from './common/readers/errors.ts';
 import { MAPPERS } from './mappers.ts';
 import { runCounters } from './metrics.ts';
 import type { Pseudonymiser } from './pii.ts';
@@ -67,11 +65,12 @@ export interface RunFailure {
   retriable: boolean;
 }
 
-/** The failure vocabulary of a run: chiso errors keep their code; a file that cannot be read will not become readable by retrying. */
+/**
+ * The failure vocabulary of a run: chiso errors keep their code and retriable (a file that cannot be
+ * read, UnreadableFileError or FileLimitError, will not become readable by retrying).
+ */
 export function failureOf(e: unknown): RunFailure {
   if (e instanceof ChisoError) return { code: e.code, retriable: e.retriable };
-  if (e instanceof FileLimitError) return { code: 'FILE_LIMIT', retriable: false };
-  if (e instanceof UnreadableFileError) return { code: 'UNREADABLE_FILE', retriable: false };
   const errno = (e as NodeJS.ErrnoException | undefined)?.code;
   if (errno === 'ENOENT' || errno === 'EACCES' || errno === 'EISDIR') return { code: 'UNREADABLE_FILE', retriable: false };
   return { code: e instanceof Error ? e.name : 'Error', retriable: true };

@@ -1,5 +1,8 @@
 // One failure vocabulary for the whole project. Bad data is never thrown (it is a reject value);
-// what is thrown is an infrastructure or usage failure that says whether retrying can help.
+// what is thrown is a ChisoError: a stable UPPER_SNAKE `code` (an ApplicationFailure's type in
+// Temporal, a run's failure code in the ledger) and whether retrying the same thing can help
+// (`retriable`: infrastructure yes; bad usage, bad configuration, a file or rows that cannot be
+// taken no). Every error class of chiso extends it, here or next to the code that throws it.
 
 export interface ErrorDetails {
   [key: string]: unknown;
@@ -42,6 +45,15 @@ export class UsageError extends ChisoError {
   }
 }
 
+/** The environment (or a secret it names) is missing or malformed: the message names each variable and the expected form. */
+export class ConfigError extends ChisoError {
+  override readonly name = 'ConfigError';
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, 'CONFIG', false, details);
+  }
+}
+
+/** The message of anything thrown (an Error's message, else its text). */
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

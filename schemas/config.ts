@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from '../lib/errors.ts';
 import { type Deployment, deploymentOf } from './deployment.ts';
 import { parsePullSources, type PullSource } from './pull-sources.ts';
 
@@ -234,10 +235,6 @@ export interface Config {
   archiveRetentionDays?: number;
   /** TEST-ONLY: makes the sink SIGKILL itself after its first insert of a batch, or just before its first commit. */
   fault?: 'sink-kill-after-insert' | 'sink-kill-before-commit';
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
 }
 
 /** Parses the environment; throws ConfigError whose message names each bad variable and the expected form. */

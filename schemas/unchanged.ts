@@ -10,6 +10,7 @@
 // The predicate is generated as straight-line code (as zod does for its own objects): a closure per
 // field costs a call that V8 cannot inline, twice the time of the tests themselves.
 import type { z } from 'zod';
+import { ChisoError } from '../lib/errors.ts';
 
 /** Minimal views of zod 4's definitions (`schema._zod.def`), as far as this module reads them. */
 interface Def {
@@ -43,7 +44,12 @@ interface Schema {
 const PATTERN_FORMATS = new Set(['regex', 'datetime', 'date', 'time']);
 
 /** A kind of schema (or check) this module does not know: the predicate would not be exact. */
-export class UnsupportedSchema extends Error {}
+export class UnsupportedSchema extends ChisoError {
+  override readonly name = 'UnsupportedSchema';
+  constructor(message: string) {
+    super(message, 'UNSUPPORTED_SCHEMA', false);
+  }
+}
 
 /**
  * The predicate of `schema`. Throws UnsupportedSchema when the schema holds a kind this module does

@@ -42,6 +42,9 @@ export const FILE_LIMITS: FileLimits = {
 /** A file beyond one of the limits: the message says which, with the figures. */
 export class FileLimitError extends UnreadableFileError {
   override readonly name: string = 'FileLimitError';
+  constructor(message: string) {
+    super(message, 'FILE_LIMIT');
+  }
 }
 
 export function tooLarge(path: string, what: string, value: number, limit: number, unit = 'bytes'): FileLimitError {

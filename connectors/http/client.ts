@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { EntityName } from '../../schemas/events.ts';
-import { InfraError } from '../../lib/errors.ts';
+import { ChisoError, InfraError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { FILE_LIMITS } from '../common/limits.ts';
 import type { RawRecord } from '../types.ts';
@@ -58,14 +58,15 @@ export function windowUrl(baseUrl: string, entity: EntityName, window: { from?: 
   return u.toString();
 }
 
-/** A failed attempt: retry it or give up at once. */
-class AttemptFailure extends Error {
+/** A failed attempt: retry it (retriable) or give up at once; fetchWithRetry turns it into an InfraError. */
+class AttemptFailure extends ChisoError {
+  override readonly name = 'AttemptFailure';
   constructor(
     message: string,
-    readonly retry: boolean,
+    retriable: boolean,
     readonly status?: number,
   ) {
-    super(message);
+    super(message, 'SOURCE_API_ATTEMPT', retriable, status === undefined ? {} : { status });
   }
 }
 
@@ -137,7 +138,7 @@ async function fetchWithRetry(url: string, opts: ExportApiOptions, log: Logger):
     } catch (e) {
       if (!(e instanceof AttemptFailure)) throw e;
       const details = { url, status: e.status, attempt };
-      if (!e.retry) throw new InfraError(`${e.message} at ${url}`, e.status === 401 || e.status === 403 ? 'SOURCE_API_AUTH' : 'SOURCE_API_REJECTED', details, { retriable: false });
+      if (!e.retriable) throw new InfraError(`${e.message} at ${url}`, e.status === 401 || e.status === 403 ? 'SOURCE_API_AUTH' : 'SOURCE_API_REJECTED', details, { retriable: false });
       if (attempt >= policy.attempts) {
         throw new InfraError(`${e.message} at ${url}; gave up after ${attempt} attempts`, 'SOURCE_API_UNAVAILABLE', details, { retriable: true });
       }

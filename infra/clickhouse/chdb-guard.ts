@@ -2,6 +2,7 @@
 // outlives the call: an insert_deduplication_token would silently drop every later insert of the
 // process into that table, and `readonly` would freeze the store. This guard refuses such settings
 // on the chDB connection, so code puts them in the statement's own SETTINGS clause instead.
+import { ChisoError } from '../../lib/errors.ts';
 
 // Settings that are harmless when sticky: dropped by the adapter (HTTP-only) or set identically on
 // every call by openStore.
@@ -17,8 +18,12 @@ const HARMLESS = new Set([
 
 const GUARDED = new Set(['query', 'command', 'exec', 'insert']);
 
-export class StickySettingError extends Error {
+/** A statement that would leave a setting on chDB's shared session: a mistake in chiso's code, so retrying cannot help. */
+export class StickySettingError extends ChisoError {
   override readonly name = 'StickySettingError';
+  constructor(message: string) {
+    super(message, 'STICKY_SETTING', false);
+  }
 }
 
 export function guardStickySettings<T extends object>(connection: T): T {

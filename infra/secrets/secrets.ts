@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Config, ConfigError } from '../../schemas/config.ts';
+import { ConfigError } from '../../lib/errors.ts';
+import type { Config } from '../../schemas/config.ts';
 
 export type SecretName = 'pii' | 'api';
 

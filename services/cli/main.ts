@@ -1,8 +1,7 @@
 // `chiso`: the operator's command line. Each command lives in commands/; this file wires them and
 // turns failures into a message and a non-zero exit code.
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../../schemas/config.ts';
-import { ChisoError } from '../../lib/errors.ts';
+import { ChisoError, ConfigError } from '../../lib/errors.ts';
 import { registerBackup } from './commands/backup.ts';
 import { registerCompute } from './commands/compute.ts';
 import { registerImport } from './commands/import.ts';

@@ -6,6 +6,7 @@
 // signal or EPIPE runs the stop once, later ones are absorbed, output errors never throw, and no
 // new process may start once stopping began (infra/process.ts refuseNewProcesses).
 import { refuseNewProcesses } from '../../infra/process.ts';
+import { errorMessage } from '../../lib/errors.ts';
 
 export interface StopGuard {
   /** Resolves with what asked the stop (SIGINT, SIGTERM, SIGHUP, EPIPE, or a given reason) once onStop is done. */
@@ -49,7 +50,7 @@ export function guardStop(onStop: () => Promise<void>): StopGuard {
     refuseNewProcesses();
     note('Đang dừng / stopping…\n');
     void onStop()
-      .catch((e: unknown) => note(`chiso: stopping failed: ${e instanceof Error ? e.message : String(e)}\n`))
+      .catch((e: unknown) => note(`chiso: stopping failed: ${errorMessage(e)}\n`))
       .then(() => {
         done(why);
         if (!holding) process.exit(130);

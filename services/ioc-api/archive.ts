@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Logger } from '../../lib/logger.ts';
+import { ChisoError } from '../../lib/errors.ts';
 
 export const archiveRoot = (dataDir: string) => join(dataDir, 'archive');
 const contentRoot = (dataDir: string) => join(archiveRoot(dataDir), 'sha256');
@@ -24,8 +25,12 @@ export interface Archived {
   stored: 'new' | 'existing';
 }
 
-export class UploadTooLarge extends Error {
+/** An upload past CHISO_UPLOAD_MAX_BYTES (answered 413): the same file cannot pass by retrying. */
+export class UploadTooLarge extends ChisoError {
   override readonly name = 'UploadTooLarge';
+  constructor(message: string) {
+    super(message, 'UPLOAD_TOO_LARGE', false);
+  }
 }
 
 /** A file name safe on any disk: letters (Vietnamese too), digits, '.', '_' and '-'; the rest become '_'. */

@@ -9,6 +9,7 @@ import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
 import { SINK_GROUP, topics } from '../../schemas/topics.ts';
+import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Health, Service } from '../../lib/service.ts';
 import { Accumulator } from './accumulator.ts';
@@ -110,8 +111,8 @@ export function createSink(deps: SinkDeps): Sink {
         maxBytes: 64 << 20,
       });
       consumer.on(consumer.events.CRASH, (e) => {
-        crashed = e.payload.restart ? undefined : errorText(e.payload.error);
-        log.error({ err: errorText(e.payload.error), restart: e.payload.restart }, 'sink consumer crashed');
+        crashed = e.payload.restart ? undefined : errorMessage(e.payload.error);
+        log.error({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'sink consumer crashed');
       });
       // kafkajs refetches from the committed offsets after every join: what the queue holds from before goes.
       consumer.on(consumer.events.REBALANCING, () => acc.rebalancing());
@@ -178,14 +179,10 @@ async function withRetries(log: Logger, what: string, f: () => Promise<void>, at
       return await f();
     } catch (e) {
       if (i >= attempts || (e as { retriable?: boolean }).retriable !== true) throw e;
-      log.warn({ err: errorText(e), attempt: i }, `${what} failed; retrying`);
+      log.warn({ err: errorMessage(e), attempt: i }, `${what} failed; retrying`);
       await sleep(1000 * i);
     }
   }
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** TEST-ONLY (CHISO_FAULT): dies at once, as a crash would: no drain, no commit, no cleanup. */

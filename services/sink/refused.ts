@@ -3,6 +3,7 @@
 // retried, so the sink isolates the rows that cause it (isolate.ts) instead. Everything else
 // (connection lost, timeouts, memory, a read-only disk, a missing table) is infrastructure: retried
 // with backoff, the same rows, until it heals.
+import { ChisoError, errorMessage } from '../../lib/errors.ts';
 
 /** ClickHouse error codes that name a row's content (src/Common/ErrorCodes.cpp). */
 const DATA_CODES = new Set([
@@ -27,7 +28,7 @@ const DATA_CODES = new Set([
 export function clickhouseCode(e: unknown): number | undefined {
   const code = (e as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);
-  const m = /\bCode: (\d+)\. DB::Exception/.exec(e instanceof Error ? e.message : String(e));
+  const m = /\bCode: (\d+)\. DB::Exception/.exec(errorMessage(e));
   return m ? Number(m[1]) : undefined;
 }
 
@@ -37,19 +38,19 @@ export function isDataRefusal(e: unknown): boolean {
 }
 
 /** An insert ClickHouse refused for the rows it holds: retrying the same rows cannot help. */
-export class DataRefused extends Error {
+export class DataRefused extends ChisoError {
   override readonly name = 'DataRefused';
   constructor(
     readonly table: string,
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`ClickHouse refused the rows of an insert into ${table}: ${reason}`, options);
+    super(`ClickHouse refused the rows of an insert into ${table}: ${reason}`, 'DATA_REFUSED', false, { table }, options);
   }
 }
 
 /** The first line of a ClickHouse message, without its row dump: enough for a reject's reason. */
 export function refusalReason(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
+  const text = errorMessage(e);
   return (text.split('\n')[0] ?? text).replace(/\s*\(at row \d+\)\s*:?\s*$/, '').slice(0, 1000);
 }

@@ -12,7 +12,7 @@
 // latest state, so a touched day must never be visible before the rows that touched it.
 import { createHash } from 'node:crypto';
 import { insertBytes, select, type Store } from '../../infra/clickhouse/store.ts';
-import { InfraError } from '../../lib/errors.ts';
+import { ChisoError, InfraError } from '../../lib/errors.ts';
 import type { Decoded } from './decode.ts';
 import { joinLines, line, type Lines } from './lines.ts';
 import { DataRefused, isDataRefusal, refusalReason } from './refused.ts';
@@ -73,8 +73,13 @@ export interface WriteHooks {
   stillOurs?: () => boolean;
 }
 
-/** The flush stopped before raw_events because the group is rebalancing (WriteHooks.stillOurs). */
-export class Fenced extends Error {}
+/** The flush stopped before raw_events because the group is rebalancing (WriteHooks.stillOurs): the chunks come again. */
+export class Fenced extends ChisoError {
+  override readonly name = 'Fenced';
+  constructor(message: string) {
+    super(message, 'FENCED', true);
+  }
+}
 
 export function rangeOf(c: Pick<Chunk, 'topic' | 'partition' | 'firstOffset' | 'lastOffset'>): string {
   return `${c.topic}:${c.partition}:${c.firstOffset}-${c.lastOffset}`;

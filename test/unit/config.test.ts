@@ -1,7 +1,8 @@
 // The configuration schema: defaults that make the embedded stack work, and errors that name the
 // variable and the expected form.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../schemas/config.ts';
+import { ConfigError } from '../../lib/errors.ts';
+import { loadConfig } from '../../schemas/config.ts';
 
 function failure(env: Record<string, string>): string {
   try {

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPiiSecret, piiKeyId, pseudonymiser } from '../../connectors/pii.ts';
-import { ConfigError, loadConfig } from '../../schemas/config.ts';
+import { ConfigError } from '../../lib/errors.ts';
+import { loadConfig } from '../../schemas/config.ts';
 import { ensureApiTokens, knownApiTokens } from '../../infra/secrets/api-tokens.ts';
 import { ensureSecrets, secretFile, secretsOfRoles } from '../../infra/secrets/secrets.ts';
 

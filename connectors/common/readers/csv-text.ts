@@ -2,13 +2,18 @@
 // line breaks), splitting a record into fields, and writing a row back (for redacted originals).
 import { FILE_LIMITS } from '../limits.ts';
 import { hasBom } from './bytes.ts';
+import { ChisoError } from '../../../lib/errors.ts';
 
 const QUOTE = 0x22;
 const isSep = (b: number) => b === 0x2c || b === 0x3b || b === 0x09;
 const isBlank = (b: number) => b === 0x20 || b === 0x0d;
 
-export class CsvQuoteError extends Error {
+/** A record that cannot be delimited (an unbalanced quote, a line past the limit; files.ts makes it an UnreadableFileError). */
+export class CsvQuoteError extends ChisoError {
   override readonly name = 'CsvQuoteError';
+  constructor(message: string) {
+    super(message, 'CSV_QUOTE', false);
+  }
 }
 
 /**

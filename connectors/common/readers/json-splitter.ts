@@ -2,6 +2,7 @@
 // member is that array. It tracks strings, escapes and brackets byte by byte and hands out each
 // record's bytes as soon as it is complete, so a 1 GB export never sits in memory. A top-level
 // object without "data" is one bare record (kept whole: it is one record).
+import { ChisoError } from '../../../lib/errors.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -15,8 +16,12 @@ const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0
 
 export type SplitterEnd = { kind: 'done' } | { kind: 'truncated'; partial?: Buffer } | { kind: 'bare'; record: Buffer } | { kind: 'empty' };
 
-export class JsonSplitError extends Error {
+/** The bytes are not a JSON export chiso can split into records (files.ts makes it an UnreadableFileError). */
+export class JsonSplitError extends ChisoError {
   override readonly name = 'JsonSplitError';
+  constructor(message: string) {
+    super(message, 'JSON_SPLIT', false);
+  }
 }
 
 const MAX_BARE = 64 << 20;

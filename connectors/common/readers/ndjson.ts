@@ -3,6 +3,7 @@
 import type { RawRecord } from '../../types.ts';
 import { FILE_LIMITS, type FileLimits } from '../limits.ts';
 import { decodeUtf8, fileChunks, lines, NOT_UTF8 } from './bytes.ts';
+import { errorMessage } from '../../../lib/errors.ts';
 
 export async function* readNdjson(path: string, chunks: AsyncIterable<Buffer> = fileChunks(path), limits: FileLimits = FILE_LIMITS): AsyncGenerator<RawRecord> {
   for await (const { bytes, line } of lines(chunks, limits.recordBytes, path)) {
@@ -23,7 +24,7 @@ export function parseObject(text: string): Record<string, unknown> | { parseErro
     v = JSON.parse(text);
   } catch (e) {
     // V8 quotes the start of the text ('Unexpected token 'x', "{"CCCD": ..." is not valid JSON'): personal data, left out.
-    const why = (e instanceof Error ? e.message : String(e)).replace(/, "[\s\S]*" is not valid JSON$/, '');
+    const why = errorMessage(e).replace(/, "[\s\S]*" is not valid JSON$/, '');
     return { parseError: `invalid JSON (truncated or malformed record): ${why}` };
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return { parseError: 'not a JSON object' };

@@ -10,6 +10,7 @@ import type { FieldSpec } from '../fields.ts';
 import { FILE_LIMITS, type FileLimits, FileLimitError, tooLarge } from '../limits.ts';
 import { UnreadableFileError } from './errors.ts';
 import { HEADER_SEARCH_ROWS, headerNotFound, headingKeys, isHeader } from './header.ts';
+import { errorMessage } from '../../../lib/errors.ts';
 
 /** A cell's value as the mappers take it: string, number, boolean or Date; '' when empty. */
 export function cellValue(v: unknown): unknown {
@@ -136,11 +137,11 @@ export async function* readXlsx(path: string, fields: readonly FieldSpec[], limi
     }
   } catch (e) {
     if (e instanceof UnreadableFileError || e instanceof FileLimitError) throw e;
-    const text = e instanceof Error ? e.message : String(e);
+    const text = errorMessage(e);
     // XML forbids control characters (NUL, ESC...) even escaped: Excel writes them as _xHHHH_, so a
     // workbook holding one raw was not written by a spreadsheet program and cannot be parsed past it.
     if (/disallowed character/i.test(text)) throw new UnreadableFileError(`${path}: not a well-formed .xlsx workbook: a control character (such as NUL or ESC) that XML does not allow, at ${text.replace(/:?\s*disallowed character\.?/i, '')} of one of its XML parts`);
-    throw new UnreadableFileError(`${path}: not a readable .xlsx workbook (truncated or another format?): ${e instanceof Error ? e.message : String(e)}`);
+    throw new UnreadableFileError(`${path}: not a readable .xlsx workbook (truncated or another format?): ${errorMessage(e)}`);
   }
   if (anyRow && !anyHeader) throw new UnreadableFileError(headerNotFound(path, fields, false));
 }

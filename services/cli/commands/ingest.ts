@@ -14,7 +14,7 @@ import type { IngestDeps, Progress, RunSummary } from '../../../connectors/run.t
 import { waitForSink } from '../../../connectors/wait-for-sink.ts';
 import { ENTITIES, entityName, type EntityName, SOURCES, sourceId, type SourceId } from '../../../schemas/events.ts';
 import { SINK_GROUP, topics } from '../../../schemas/topics.ts';
-import { UsageError } from '../../../lib/errors.ts';
+import { errorMessage, UsageError } from '../../../lib/errors.ts';
 import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
 import { remoteIngest } from '../remote.ts';
@@ -200,7 +200,7 @@ export function registerIngest(program: Command): void {
           await waitForSink({ kafka, groupId: ctx.cfg.sinkGroup ?? SINK_GROUP, produced, timeoutMs: waitSeconds * 1000 });
           waited = 'done';
         } catch (e) {
-          waited = e instanceof Error ? e.message : String(e);
+          waited = errorMessage(e);
         }
       }
       if (workflowError && summaries.length === 0) {

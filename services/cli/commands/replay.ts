@@ -5,7 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { newRunId } from '../../../connectors/files.ts';
 import { replayWorkflowId, type ReplaySummary } from '../../../workflows/replay.ts';
-import { UsageError } from '../../../lib/errors.ts';
+import { errorMessage, UsageError } from '../../../lib/errors.ts';
 import { apiClient, expectOk, isRemote } from '../../ioc-api/client.ts';
 import { type Context, makeContext } from '../context.ts';
 import { remoteReplay } from '../remote.ts';
@@ -25,7 +25,7 @@ function reason(e: unknown): { error: string; type?: string } {
   let c: unknown = e instanceof WorkflowFailedError ? e.cause : e;
   while (c instanceof Error && 'cause' in c && c.cause instanceof Error && !('type' in c)) c = c.cause;
   const type = c && typeof c === 'object' && 'type' in c && typeof c.type === 'string' ? c.type : undefined;
-  return { error: c instanceof Error ? c.message : String(c), ...(type ? { type } : {}) };
+  return { error: errorMessage(c), ...(type ? { type } : {}) };
 }
 
 /** Failed runs of the period that no later run has replayed successfully. */

@@ -9,12 +9,13 @@ import { parseExplainAst } from './ast.ts';
 import { readCanonical } from './canonical.ts';
 import type { FunctionCatalog } from './functions.ts';
 import { checkAst } from './policy.ts';
+import { errorMessage } from '../../../lib/errors.ts';
 
 export type ReadQuery = { ok: true; wrapped: string } | { ok: false; reason: string };
 
 /** ClickHouse's message without its stack and without the echo of our own wrapper query. */
 export function clickhouseReason(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
+  const m = errorMessage(e);
   return m.replace(/^Code: \d+\. DB::Exception: /, '').replace(/: In scope SELECT formatQuery[\s\S]*$/, '').replace(/\s*\(version [\d.]+.*\)$/s, '').slice(0, 1000);
 }
 

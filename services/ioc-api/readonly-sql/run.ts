@@ -1,6 +1,7 @@
 // Runs a query that parse.ts accepted, under the limits (limits.ts), and measures its answer.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { type QueryLimits, settingsClause } from './limits.ts';
+import { ChisoError } from '../../../lib/errors.ts';
 
 export interface Answer {
   text: string;
@@ -32,8 +33,12 @@ export function countRows(format: string, text: string): number | null {
   }
 }
 
-export class AnswerTooLarge extends Error {
+/** A query whose answer is past limits.maxAnswerBytes: the caller must ask for less. */
+export class AnswerTooLarge extends ChisoError {
   override readonly name = 'AnswerTooLarge';
+  constructor(message: string) {
+    super(message, 'ANSWER_TOO_LARGE', false);
+  }
 }
 
 /**

@@ -158,6 +158,7 @@ export function createSink(deps: SinkDeps): Sink {
         lag,
         lagSource,
         retrying: acc.retrying,
+        writing: acc.busy,
         lastBatchAt,
         lastInsertMs: acc.lastInsertMs,
         metrics: metrics.snapshot(),

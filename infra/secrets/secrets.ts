@@ -33,10 +33,13 @@ const SPECS: Record<SecretName, SecretSpec> = {
   },
 };
 
-/** Which secrets each role uses: the worker pseudonymises what it ingests, the API checks tokens. */
+/**
+ * Which secrets each role uses: the worker pseudonymises what it ingests, the sink fingerprints the
+ * poison messages it cannot redact (services/sink/decode.ts), the API checks tokens.
+ */
 export function secretsOfRoles(roles: readonly Config['roles'][number][]): SecretName[] {
   const needed: SecretName[] = [];
-  if (roles.includes('worker')) needed.push('pii');
+  if (roles.includes('worker') || roles.includes('sink')) needed.push('pii');
   if (roles.includes('api')) needed.push('api');
   return needed;
 }

@@ -112,7 +112,7 @@ export class Accumulator {
       if ((await Promise.race([room, timer])) === 'tick') await control.heartbeat();
     }
     if (!this.acceptsFrom(chunk) || control.isStale()) {
-      this.frozen.add(key(chunk));
+      this.freeze(chunk);
       return 'dropped';
     }
     this.queue.push({ chunk, control, fence: this.fences, at: performance.now() });
@@ -148,6 +148,11 @@ export class Accumulator {
     this.poke();
   }
 
+  /** True while a chunk is being decoded, waits in the queue or is being written and committed. */
+  get busy(): boolean {
+    return this.inFlight > 0 || this.flushing || this.queue.length > 0;
+  }
+
   /** Resolves when everything queued is written and committed (or given up on, when stopping). */
   drained(): Promise<void> {
     if (!this.flushing && this.queue.length === 0) return Promise.resolve();
@@ -166,6 +171,17 @@ export class Accumulator {
     const newest = this.queue[this.queue.length - 1]?.at ?? 0;
     const due = Math.min(oldest + this.opts.lingerMs, this.inFlight === 0 ? newest + this.opts.quietMs : Infinity);
     this.arm(Math.max(0, due - performance.now()));
+  }
+
+  /**
+   * Nothing more is committed for the chunk's partition in this generation, when the chunk belongs
+   * to it. A chunk of an earlier generation freezes nothing: the current one fetched its partition
+   * again from the committed offset, so dropping the old chunk loses nothing of it. (A flush fenced
+   * by a rebalance throws after kafkajs has rejoined: freezing its partitions then would stop every
+   * commit of the new generation, and the group's lag would never come back to 0.)
+   */
+  private freeze(chunk: QueuedChunk): void {
+    if (chunk.epoch === this.epoch) this.frozen.add(key(chunk));
   }
 
   private acceptsFrom(chunk: QueuedChunk): boolean {
@@ -193,7 +209,7 @@ export class Accumulator {
       if (await this.writeWithRetry(batch)) await this.commit(batch);
     } catch (e) {
       // A rebalance began (Fenced) or a heartbeat failed: nothing is committed; kafkajs rejoins and redelivers.
-      for (const x of batch) this.frozen.add(key(x.chunk));
+      for (const x of batch) this.freeze(x.chunk);
       (e instanceof Fenced ? this.log.info : this.log.warn).call(this.log, { err: errorMessage(e), chunks: batch.length }, 'sink flush abandoned; its messages will be delivered again');
     } finally {
       this.flushing = false;
@@ -225,7 +241,7 @@ export class Accumulator {
       for (let attempt = 0; ; attempt++) {
         if (attempt > 0 && this.stopDeadline !== undefined && Date.now() > this.stopDeadline) {
           this.log.warn({ chunks: batch.length }, 'sink stopping while ClickHouse still fails: the batch stays uncommitted and will be redelivered');
-          for (const e of batch) this.frozen.add(key(e.chunk));
+          for (const e of batch) this.freeze(e.chunk);
           return false;
         }
         try {

@@ -39,6 +39,8 @@ export interface HealthInputs {
   lag: Record<string, number>;
   lagSource: 'broker' | 'batches';
   retrying: boolean;
+  /** Chunks are being decoded, queued or written (the queue is not empty). */
+  writing: boolean;
   lastBatchAt: number;
   lastInsertMs: number;
   metrics: Record<string, number>;
@@ -69,6 +71,7 @@ export function sinkHealth(h: HealthInputs): Health {
     lag: h.lag,
     lagSource: h.lagSource,
     totalLag,
+    writing: h.writing,
     lastBatchAt: h.lastBatchAt > 0 ? new Date(h.lastBatchAt).toISOString() : null,
     lastInsertMs: Math.round(h.lastInsertMs),
     rowsWritten: h.metrics.sink_rows_written_total ?? 0,

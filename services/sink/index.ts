@@ -5,6 +5,7 @@
 import { writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer } from 'kafkajs';
+import { loadPiiSecret, pseudonymiser } from '../../connectors/pii.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
@@ -58,6 +59,8 @@ export function createSink(deps: SinkDeps): Sink {
   const kafka = createKafka(cfg, log, `chiso-sink-${process.pid}`);
   const admin = kafka.admin();
   const metrics = new SinkMetrics();
+  // Once per sink, not per message: the HMAC key that fingerprints a poison message it cannot redact.
+  const fingerprint = pseudonymiser(loadPiiSecret(cfg)).bytes;
   const progress = new Map<string, PartitionProgress>();
   let consumer: Consumer | undefined;
   const acc = new Accumulator(store, log, metrics, {
@@ -124,7 +127,7 @@ export function createSink(deps: SinkDeps): Sink {
         // Resolved offsets only move the fetch position on; the queue commits, after each write.
         autoCommit: false,
         partitionsConsumedConcurrently: 32,
-        eachBatch: createBatchHandler({ acc, roles: topicRoles(t), maxRows: opts.maxRows }),
+        eachBatch: createBatchHandler({ acc, roles: topicRoles(t), maxRows: opts.maxRows, fingerprint }),
       });
       running = true;
       startedAt = Date.now();
@@ -159,6 +162,7 @@ export function createSink(deps: SinkDeps): Sink {
         lag,
         lagSource,
         retrying: acc.retrying,
+        writing: acc.busy,
         lastBatchAt,
         lastInsertMs: acc.lastInsertMs,
         metrics: metrics.snapshot(),

@@ -120,10 +120,18 @@ describe('migrations in process', () => {
     expect(await runMigrations(store, log)).toEqual({ applied: [], alreadyApplied: ALL.length });
     expect(await count('indicator_values')).toBe(6);
 
+    // An audit row of the SQL endpoint, from today: the 90-day TTL (0060) keeps it.
+    await store.client.insert({ table: `${store.db}.query_audit`, values: [{ client: 'ops', sql_sha256: 'ab', sql_bytes: 8, outcome: 'answered', reason: '', duration_ms: 3, rows: 1, result_bytes: 10 }], format: 'JSONEachRow' });
+
     // The ledger lost once more: every migration, the latest included, runs again over the data.
     await store.client.command({ query: `DROP TABLE ${store.db}.schema_migrations` });
     expect(await runMigrations(store, log)).toEqual({ applied: ALL, alreadyApplied: 0 });
     expect([await count('units'), await count('indicator_values'), await count('indicator_year_values')]).toEqual([2, 6, 2]);
+    // MODIFY TTL set again: still the one TTL, and today's audit row is there.
+    const [audit] = await select<{ q: string }>(store, 'SELECT create_table_query AS q FROM system.tables WHERE database = {db:String} AND name = {name:String}', { db: store.db, name: 'query_audit' });
+    expect(audit?.q.match(/\bTTL\b/g)).toHaveLength(1);
+    expect(audit?.q).toMatch(/TTL toDateTime\(at\) \+ toIntervalDay\(90\)/);
+    expect(await count('query_audit', false)).toBe(1);
   });
 
   it('records a failed statement, names it, and continues on the next run', async () => {

@@ -3,8 +3,10 @@
 // character, U+FFFD or 300 characters in a code) and an event ClickHouse itself refuses (a
 // constraint it breaks: the flush is split until the record is found) each end in the rejects with
 // their topic, partition and offset; every good event lands, the partition's offset is committed
-// past them all, and the sink stays healthy.
+// past them all, and the sink stays healthy. A poison message carrying personal data (an id, a phone,
+// an e-mail address) is kept redacted, as a connector's reject would be, or withheld with its HMAC.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPiiSecret, pseudonymiser } from '../../connectors/pii.ts';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
 import { topics } from '../../schemas/topics.ts';
@@ -113,5 +115,46 @@ describe('sink: poison records', () => {
     const h = await sink.health();
     expect(h.ok).toBe(true);
     expect(h.refused).toBe(1);
+  });
+
+  it('keeps the personal values of an undecodable message out of the rejects, with its topic, partition and offset', async () => {
+    const cccd = '001085012345';
+    const phone = '0912 345 678';
+    const email = 'nguyen.van.a@example.vn';
+    const utf16 = Buffer.from(`{"note":"${cccd}"}`, 'utf16le');
+    const messages: Buffer[] = [
+      // Not JSON (a cut-off line), the values in free text: a personal field (a comment) and a plain one.
+      Buffer.from(`{"record_id":"P-TEXT","ghi_chu":"CCCD ${cccd}","ma_ho_so":"ĐT ${phone}, ${email}"`),
+      // JSON, but no canonical event: a personal field, and the values under an innocent key, escaped.
+      Buffer.from(JSON.stringify({ record_id: 'P-JSON', SoGiayToChuHoSo: cccd, note: `gọi ${phone} hoặc ${email}` }).replace('0912', '\\u0030912')),
+      // UTF-16: digits hide between NUL bytes; withheld, an HMAC of the bytes kept.
+      utf16,
+    ];
+    const [sent] = await producer.send({ topic, acks: -1, messages: messages.map((value) => ({ key: 'k', value, partition: 0 })) });
+    const base = Number(sent?.baseOffset);
+    const offsets = messages.map((_, i) => base + i);
+
+    await waitUntil(async () => (await committed()) >= base + messages.length, 60_000, async () => `committed ${await committed()}, want ${base + messages.length}`);
+    const rows = await select<{ topic: string; partition: number; offset: string; location: string; reason: string; original: string }>(
+      store,
+      `SELECT topic, partition, toString(offset) AS offset, location, reason, original FROM ${store.db}.rejects FINAL
+        WHERE topic = {topic:String} AND offset IN {offsets:Array(Int64)} ORDER BY offset`,
+      { topic, offsets },
+    );
+    expect(rows.map((r) => [r.topic, r.partition, Number(r.offset), r.location])).toEqual(offsets.map((o) => [topic, 0, o, `kafka://${topic}/0/${o}`]));
+    const leaks = /001085012345|0912|345 678|nguyen\.van\.a|example\.vn/;
+    for (const r of rows) {
+      expect(r.original).not.toMatch(leaks);
+      expect(r.reason).not.toMatch(leaks);
+    }
+    const [text, json, withheld] = rows;
+    expect(text?.reason).toMatch(/^not JSON/);
+    expect(text?.original).toBe('{"record_id":"P-TEXT","ghi_chu":"[redacted]","ma_ho_so":"ĐT [redacted], [redacted]"');
+    expect(json?.reason).toMatch(/^not a canonical event/);
+    expect(JSON.parse(json?.original ?? '')).toEqual({ record_id: 'P-JSON', SoGiayToChuHoSo: '[redacted]', note: 'gọi [redacted] hoặc [redacted]' });
+    // The HMAC under the sink's own PII key: whoever holds the message can find it; nobody else learns anything.
+    const hmac = pseudonymiser(loadPiiSecret(cfg)).bytes(utf16);
+    expect(withheld?.original).toBe(`[withheld: bytes that are not text (NUL: UTF-16 or binary?); see origin; ${utf16.length} bytes; hmac-sha256 ${hmac}]`);
+    expect((await sink.health()).ok).toBe(true);
   });
 });

@@ -44,11 +44,19 @@ describe('a server deployment', () => {
     expect(() => ensureApiTokens(cfg)).toThrow(/CHISO_API_TOKENS/);
   });
 
-  it('starts a sink without either secret, and never writes one into the data directory', () => {
+  it('refuses a sink without the PII key (it fingerprints the poison messages it cannot redact), never writing one into the data directory', () => {
     const cfg = server();
-    expect(ensureSecrets(cfg, secretsOfRoles(['sink']))).toEqual([]);
+    expect(() => ensureSecrets(cfg, secretsOfRoles(['sink']))).toThrow(/CHISO_PII_SECRET/);
+    expect(() => ensureSecrets(cfg, secretsOfRoles(['sink']))).not.toThrow(/CHISO_API_TOKENS/);
+    expect(() => loadPiiSecret(cfg)).toThrow(/CHISO_PII_SECRET/);
     expect(knownApiTokens(cfg)).toEqual([]);
     expect(() => statSync(secretFile(cfg, 'pii'))).toThrow();
+    expect(() => statSync(secretFile(cfg, 'api'))).toThrow();
+  });
+
+  it('starts a sink with the PII key alone', () => {
+    const cfg = server({ CHISO_PII_SECRET: 'a-server-secret-0123456789' });
+    expect(ensureSecrets(cfg, secretsOfRoles(['sink']))).toEqual([]);
     expect(() => statSync(secretFile(cfg, 'api'))).toThrow();
   });
 

@@ -4,6 +4,7 @@
 // failure is not taken for bad data.
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../infra/clickhouse/store.ts';
+import { pseudonymiser } from '../../connectors/pii.ts';
 import { eventId } from '../../schemas/events.ts';
 import { topics } from '../../schemas/topics.ts';
 import { InfraError } from '../../lib/errors.ts';
@@ -15,6 +16,7 @@ import { type Chunk, toItem } from '../../services/sink/write.ts';
 const t = topics('');
 const roles = topicRoles(t);
 const topic = t.source('public-service-portal');
+const fingerprint = pseudonymiser('sink-isolate-test-secret-0123456789').bytes;
 
 function payment(id: string) {
   const updated = '2025-03-04T10:00:00+07:00';
@@ -32,7 +34,7 @@ function payment(id: string) {
 }
 
 function chunk(ids: string[], first = 100): Chunk {
-  const items = ids.map((id, i) => toItem(decode({ value: Buffer.from(JSON.stringify(payment(id))), offset: String(first + i), timestamp: '0' }, { topic, partition: 3, offset: String(first + i) }, roles.get(topic))));
+  const items = ids.map((id, i) => toItem(decode({ value: Buffer.from(JSON.stringify(payment(id))), offset: String(first + i), timestamp: '0' }, { topic, partition: 3, offset: String(first + i) }, roles.get(topic), fingerprint)));
   return { topic, partition: 3, firstOffset: String(first), lastOffset: String(first + ids.length - 1), items };
 }
 

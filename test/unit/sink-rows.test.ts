@@ -1,6 +1,7 @@
 // The sink's pure parts: time conversion to Asia/Ho_Chi_Minh, the days a record counts on, the
 // decoding of good and poison messages, rows as UTF-8 lines and the insert statement (no server).
 import { describe, expect, it } from 'vitest';
+import { pseudonymiser } from '../../connectors/pii.ts';
 import { eventId } from '../../schemas/events.ts';
 import { topics } from '../../schemas/topics.ts';
 import { insertStatement } from '../../infra/clickhouse/store.ts';
@@ -12,6 +13,7 @@ import { touchedRows } from '../../services/sink/write.ts';
 const t = topics('');
 const roles = topicRoles(t);
 const pos = { topic: t.source('public-service-portal'), partition: 2, offset: '41' };
+const fingerprint = pseudonymiser('sink-rows-test-secret-0123456789').bytes;
 
 function payment(paidAt: string) {
   const updated = '2025-03-04T23:30:00+07:00';
@@ -41,7 +43,7 @@ describe('sink rows', () => {
   });
 
   it('counts a payment on its paid day in Viet Nam and maps its latest row', () => {
-    const d = decode({ value: Buffer.from(JSON.stringify(payment('2025-03-04T17:10:00Z'))), offset: '41', timestamp: '0' }, pos, roles.get(pos.topic));
+    const d = decode({ value: Buffer.from(JSON.stringify(payment('2025-03-04T17:10:00Z'))), offset: '41', timestamp: '0' }, pos, roles.get(pos.topic), fingerprint);
     expect(d.kind).toBe('event');
     if (d.kind !== 'event') return;
     expect(touchedDays(d.event)).toEqual(['2025-03-05']);
@@ -58,7 +60,7 @@ describe('sink rows', () => {
       // number and kind left out: their defaults ('') are filled in.
       data: { register: 'outgoing', issued_at: '2025-03-04', received_at: null, form: 'electronic', signature: 'public', secrecy: 'normal', to_state_agencies: true, via_national_axis: true, note: 'dropped' },
     };
-    const d = decode({ value: Buffer.from(JSON.stringify(doc)), offset: '7', timestamp: '0' }, { ...pos, topic: dmTopic }, roles.get(dmTopic));
+    const d = decode({ value: Buffer.from(JSON.stringify(doc)), offset: '7', timestamp: '0' }, { ...pos, topic: dmTopic }, roles.get(dmTopic), fingerprint);
     expect(d.kind).toBe('event');
     if (d.kind !== 'event') return;
     expect(d.event).not.toHaveProperty('extra');
@@ -68,15 +70,34 @@ describe('sink rows', () => {
   });
 
   it('turns bad JSON, a schema mismatch and a wrong-source event into poison rejects that say where they sat', () => {
-    const bad = decode({ value: Buffer.from('{"x":'), offset: '41', timestamp: '1741100000000' }, pos, roles.get(pos.topic));
+    const bad = decode({ value: Buffer.from('{"x":'), offset: '41', timestamp: '1741100000000' }, pos, roles.get(pos.topic), fingerprint);
     expect(bad).toMatchObject({ kind: 'poison', source: 'public-service-portal', reject: { topic: pos.topic, partition: 2, offset: '41', original: '{"x":' } });
-    const mismatch = decode({ value: Buffer.from(JSON.stringify({ ...payment('x'), data: {} })), offset: '41', timestamp: '0' }, pos, roles.get(pos.topic));
+    const mismatch = decode({ value: Buffer.from(JSON.stringify({ ...payment('x'), data: {} })), offset: '41', timestamp: '0' }, pos, roles.get(pos.topic), fingerprint);
     expect(mismatch.kind).toBe('poison');
     if (mismatch.kind === 'poison') expect(mismatch.reject.reason).toMatch(/^not a canonical event/);
-    const other = decode({ value: Buffer.from(JSON.stringify(payment('2025-03-04T17:10:00Z'))), offset: '1', timestamp: '0' }, { ...pos, topic: t.source('one-stop-shop') }, roles.get(t.source('one-stop-shop')));
+    const other = decode({ value: Buffer.from(JSON.stringify(payment('2025-03-04T17:10:00Z'))), offset: '1', timestamp: '0' }, { ...pos, topic: t.source('one-stop-shop') }, roles.get(t.source('one-stop-shop')), fingerprint);
     expect(other.kind).toBe('poison');
-    const binary = decode({ value: Buffer.from([0xff, 0xfe, 0x00]), offset: '2', timestamp: '0' }, { ...pos, topic: t.runs }, roles.get(t.runs));
-    expect(binary).toMatchObject({ kind: 'poison', source: '', reject: { original_encoding: 'base64', original: '//4A' } });
+    const binary = decode({ value: Buffer.from([0xff, 0xfe, 0x00]), offset: '2', timestamp: '0' }, { ...pos, topic: t.runs }, roles.get(t.runs), fingerprint);
+    // A NUL byte: UTF-16 or binary, where ids hide from the value scan; withheld, an HMAC kept.
+    expect(binary).toMatchObject({ kind: 'poison', source: '', reject: { original_encoding: 'utf8', original: `[withheld: bytes that are not text (NUL: UTF-16 or binary?); see origin; 3 bytes; hmac-sha256 ${fingerprint(Buffer.from([0xff, 0xfe, 0x00]))}]` } });
+    const latin = decode({ value: Buffer.from([0x7b, 0xe9, 0x7d]), offset: '3', timestamp: '0' }, { ...pos, topic: t.runs }, roles.get(t.runs), fingerprint);
+    expect(latin).toMatchObject({ kind: 'poison', reject: { original_encoding: 'base64', original: 'e+l9' } });
+  });
+
+  it('redacts the personal values of a poison message, in its original and its reason', () => {
+    const text = '{"note":"CCCD 001085012345, ĐT 0912 345 678, a.b@example.vn", "x":';
+    const d = decode({ value: Buffer.from(text), offset: '9', timestamp: '0' }, pos, roles.get(pos.topic), fingerprint);
+    expect(d.kind).toBe('poison');
+    if (d.kind !== 'poison') return;
+    expect(d.reject.original).toBe('{"note":"CCCD [redacted], ĐT [redacted], [redacted]", "x":');
+    expect(d.reject.origin).toEqual({ uri: `kafka://${pos.topic}/2/41` });
+    const leaks = /001085012345|0912 345 678|a\.b@example\.vn/;
+    expect(d.reject.original).not.toMatch(leaks);
+    expect(d.reject.reason).toMatch(/^not JSON/);
+    expect(d.reject.reason).not.toMatch(leaks);
+    // Escaped, the values are found all the same.
+    const escaped = decode({ value: Buffer.from('{"ma_ho_so":"\\u0030\\u0030\\u0031085012345"}'), offset: '10', timestamp: '0' }, pos, roles.get(pos.topic), fingerprint);
+    expect(escaped.kind === 'poison' && escaped.reject.original).toBe('{"ma_ho_so":"[redacted]"}');
   });
 
   it('keeps rows as UTF-8 lines, Vietnamese text and rows larger than a slab included', () => {
@@ -125,7 +146,7 @@ describe('sink rows', () => {
 
   it('rejects identifiers with NUL, control characters or invalid UTF-8 and over-long codes at decode, as poison', () => {
     for (const unit of ['U\u0000', 'U\u0007', '\uFFFD01', 'U'.repeat(300)]) {
-      const d = decode({ value: Buffer.from(JSON.stringify({ ...payment('2025-03-04T10:00:00+07:00'), unit_code: unit })), offset: '41', timestamp: '0' }, pos, roles.get(pos.topic));
+      const d = decode({ value: Buffer.from(JSON.stringify({ ...payment('2025-03-04T10:00:00+07:00'), unit_code: unit })), offset: '41', timestamp: '0' }, pos, roles.get(pos.topic), fingerprint);
       expect(d.kind).toBe('poison');
       if (d.kind === 'poison') expect(d.reject.reason).toMatch(/unit_code/);
     }

@@ -10,6 +10,7 @@ import type { Store } from '../../infra/clickhouse/store.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SinkMetrics } from './metrics.ts';
+import type { Fingerprint } from './decode.ts';
 import { writeIsolating } from './isolate.ts';
 import { type Chunk, Fenced, type writeChunks, type WriteHooks } from './write.ts';
 
@@ -66,6 +67,8 @@ export interface AccumulatorOptions {
   /** After each commit of a chunk's offsets: progress, for health and lag. */
   committed?: (chunk: QueuedChunk) => void;
   hooks?: WriteHooks;
+  /** The HMAC of bytes under the PII key: a refused record whose original cannot be redacted keeps only this. */
+  fingerprint: Fingerprint;
   /** Test-only fault injection, between the writes and the commit. */
   beforeCommit?: () => void;
 }
@@ -249,7 +252,7 @@ export class Accumulator {
           const fence = Math.min(...batch.map((e) => e.fence));
           // Records ClickHouse refuses for their content are isolated and become rejects (isolate.ts);
           // what reaches the catch below is infrastructure, retried with the same rows.
-          const r = await writeIsolating(this.store, batch.map((e) => e.chunk), touchedAt, { ...this.opts.hooks, stillOurs: () => this.fences === fence });
+          const r = await writeIsolating(this.store, batch.map((e) => e.chunk), touchedAt, this.opts.fingerprint, { ...this.opts.hooks, stillOurs: () => this.fences === fence });
           this.record(r, batch, performance.now() - t0);
           this.retrying = false;
           return true;

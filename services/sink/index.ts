@@ -70,6 +70,7 @@ export function createSink(deps: SinkDeps): Sink {
     lingerMs: opts.lingerMs,
     quietMs: opts.quietMs,
     backoffMs: opts.backoffMs,
+    fingerprint,
     commit: async (offsets) => {
       if (!consumer) throw new Error('the consumer is gone');
       await consumer.commitOffsets(offsets);

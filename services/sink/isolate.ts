@@ -9,8 +9,13 @@
 // ranges; raw_events takes only what it does not hold yet), so whatever a refused attempt managed
 // to insert before it failed is not doubled: the keyed tables are read with FINAL, and touched_days
 // at worst names a day twice.
+//
+// A refused record's reject is redacted like every reject (connectors/redact.ts): its original by key
+// and by value, or withheld with an HMAC of its bytes, and ClickHouse's reason, which may quote the row.
+import { redactOriginal, redactReason } from '../../connectors/redact.ts';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import { SOURCES } from '../../schemas/events.ts';
+import type { Fingerprint } from './decode.ts';
 import { lineBytes } from './lines.ts';
 import { DataRefused } from './refused.ts';
 import type { KafkaPosition } from './rows.ts';
@@ -22,7 +27,7 @@ interface Located {
 }
 
 /** Writes the chunks; records ClickHouse refuses are isolated and written as rejects (see above). */
-export async function writeIsolating(store: Store, chunks: Chunk[], touchedAt: Date, hooks: WriteHooks = {}): Promise<FlushResult> {
+export async function writeIsolating(store: Store, chunks: Chunk[], touchedAt: Date, fingerprint: Fingerprint, hooks: WriteHooks = {}): Promise<FlushResult> {
   try {
     return await writeChunks(store, chunks, touchedAt, hooks);
   } catch (e) {
@@ -30,28 +35,30 @@ export async function writeIsolating(store: Store, chunks: Chunk[], touchedAt: D
   }
   const all: Located[] = [];
   for (const chunk of chunks) for (const item of chunk.items) all.push({ chunk, item });
-  return bisect(store, all, touchedAt, hooks);
+  return bisect(store, all, touchedAt, fingerprint, hooks);
 }
 
-async function bisect(store: Store, list: Located[], touchedAt: Date, hooks: WriteHooks): Promise<FlushResult> {
+async function bisect(store: Store, list: Located[], touchedAt: Date, fingerprint: Fingerprint, hooks: WriteHooks): Promise<FlushResult> {
   try {
     return await writeChunks(store, pieces(list), touchedAt, hooks);
   } catch (e) {
     if (!(e instanceof DataRefused)) throw e;
     const [only] = list;
-    if (list.length === 1 && only !== undefined) return writeRefused(store, only, e, touchedAt, hooks);
+    if (list.length === 1 && only !== undefined) return writeRefused(store, only, e, touchedAt, fingerprint, hooks);
     const mid = list.length >> 1;
-    const a = await bisect(store, list.slice(0, mid), touchedAt, hooks);
-    const b = await bisect(store, list.slice(mid), touchedAt, hooks);
+    const a = await bisect(store, list.slice(0, mid), touchedAt, fingerprint, hooks);
+    const b = await bisect(store, list.slice(mid), touchedAt, fingerprint, hooks);
     return merge(a, b);
   }
 }
 
-/** The one record ClickHouse refuses, as a reject in its place (at its offset). */
-async function writeRefused(store: Store, at: Located, e: DataRefused, touchedAt: Date, hooks: WriteHooks): Promise<FlushResult> {
+/** The one record ClickHouse refuses, as a reject in its place (at its offset), redacted. */
+async function writeRefused(store: Store, at: Located, e: DataRefused, touchedAt: Date, fingerprint: Fingerprint, hooks: WriteHooks): Promise<FlushResult> {
   const pos = positionOf(at.item);
-  const reason = `ClickHouse refused the record (${e.table}): ${e.reason}`;
-  const full = refusedItem(at.item, pos, reason, originalOf(at.item), touchedAt);
+  const reason = redactReason(`ClickHouse refused the record (${e.table}): ${e.reason}`);
+  const original = originalOf(at.item);
+  const kept = redactOriginal({ origin: { uri: `kafka://${pos.topic}/${pos.partition}/${pos.offset}` }, original, originalEncoding: 'utf8', fields: {} }, fingerprint);
+  const full = refusedItem(at.item, pos, reason, kept.original, touchedAt);
   let r: FlushResult;
   try {
     r = await writeChunks(store, pieces([{ chunk: at.chunk, item: full }]), touchedAt, hooks);

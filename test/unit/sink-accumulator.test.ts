@@ -76,6 +76,7 @@ describe('sink write queue across a rebalance', () => {
       lingerMs: 0,
       quietMs: 0,
       backoffMs: { initial: 10, max: 10 },
+      fingerprint: () => 'test',
       commit: async (offsets) => {
         commits.push(offsets);
       },

@@ -71,7 +71,7 @@ describe('sink isolation of refused records', () => {
   it('writes everything but the refused records, which become rejects at their offsets', async () => {
     const { store, rows } = fakeStore((table, body) => (table === 'x.payments' && body.includes('BAD') ? new Error('Code: 27. DB::Exception: Cannot parse input: expected \'"\' (at row 3)\n: Row 3: ...') : undefined));
     const ids = Array.from({ length: 23 }, (_, i) => (i === 4 || i === 17 ? `BAD-${i}` : `OK-${i}`));
-    const r = await writeIsolating(store, [chunk(ids.slice(0, 10), 100), chunk(ids.slice(10), 110)], new Date('2025-03-05T00:00:00Z'));
+    const r = await writeIsolating(store, [chunk(ids.slice(0, 10), 100), chunk(ids.slice(10), 110)], new Date('2025-03-05T00:00:00Z'), fingerprint);
     expect(r.refused).toBe(2);
     const raw = (rows.get('x.raw_events') ?? []).map((l) => (JSON.parse(l) as string[])[3]);
     expect(raw.sort()).toEqual(ids.filter((id) => id.startsWith('OK')).sort());
@@ -88,8 +88,26 @@ describe('sink isolation of refused records', () => {
     expect(String(rejects[0]?.[6])).toContain('BAD-4');
   });
 
+  it('redacts the reject of a refused record: its original, and the reason ClickHouse gave, which may quote the row', async () => {
+    const citizen = '001203004567';
+    const { store, rows } = fakeStore((table, body) =>
+      table === 'x.payments' && body.includes('BAD') ? new Error(`Code: 27. DB::Exception: Cannot parse input: Row 1: "BAD-1" citizen ${citizen} phone 0912345678 mail an.nguyen@example.vn`) : undefined,
+    );
+    // A canonical event is pseudonymised by its connector; a value that got through anyway is still caught here.
+    const bad = payment('BAD-1');
+    const line = JSON.stringify({ ...bad, data: { ...bad.data, note: `CCCD ${citizen}, 0912345678, an.nguyen@example.vn` } });
+    const item = toItem(decode({ value: Buffer.from(line), offset: '200', timestamp: '0' }, { topic, partition: 3, offset: '200' }, roles.get(topic), fingerprint));
+    const r = await writeIsolating(store, [{ topic, partition: 3, firstOffset: '200', lastOffset: '200', items: [item] }], new Date('2025-03-05T00:00:00Z'), fingerprint);
+    expect(r.refused).toBe(1);
+    const [reject] = (rows.get('x.rejects') ?? []).map((l) => JSON.parse(l) as unknown[]);
+    expect(reject?.[3]).toBe(`kafka://${topic}/3/200`);
+    const stored = `${String(reject?.[5])} ${String(reject?.[6])}`;
+    expect(stored).toContain('ClickHouse refused the record (payments)');
+    for (const value of [citizen, '0912345678', 'an.nguyen@example.vn']) expect(stored).not.toContain(value);
+  });
+
   it('leaves an infrastructure failure to the retry loop', async () => {
     const { store } = fakeStore((table) => (table === 'x.raw_events' ? new Error('Code: 252. DB::Exception: Too many parts (300)') : undefined));
-    await expect(writeIsolating(store, [chunk(['A', 'B'])], new Date())).rejects.toBeInstanceOf(InfraError);
+    await expect(writeIsolating(store, [chunk(['A', 'B'])], new Date(), fingerprint)).rejects.toBeInstanceOf(InfraError);
   });
 });

@@ -11,6 +11,7 @@
 // days; one moved from ward A to ward B changes A's and B's. Counting more days than changed is
 // harmless (they are recomputed to the same value); counting fewer leaves a stale value.
 import type { CanonicalEvent, EntityName } from '../schemas/events.ts';
+import { daysBetween, hcmDay } from './periods.ts';
 
 /** How a day field is stored in its latest-state table: a time (DateTime64) or a calendar day (Date). */
 export type DayFieldKind = 'time' | 'day';
@@ -49,20 +50,6 @@ export interface DayVersion {
   days: readonly (string | null)[];
 }
 
-const DAY_MS = 86_400_000;
-const HCM_OFFSET_MS = 7 * 3_600_000; // Asia/Ho_Chi_Minh: UTC+7 all year
-
-/** Today in Asia/Ho_Chi_Minh (YYYY-MM-DD). */
-export function hcmToday(now = Date.now()): string {
-  return new Date(now + HCM_OFFSET_MS).toISOString().slice(0, 10);
-}
-
-/** The calendar day of an ISO time in Asia/Ho_Chi_Minh. */
-export function hcmDay(iso: string): string {
-  if (iso.endsWith('+07:00')) return iso.slice(0, 10);
-  return new Date(Date.parse(iso) + HCM_OFFSET_MS).toISOString().slice(0, 10);
-}
-
 /** An event's version as the rule reads it: its unit and its DAY_FIELDS as calendar days (Asia/Ho_Chi_Minh). */
 export function dayVersion(e: CanonicalEvent): DayVersion {
   const data = e.data as Record<string, unknown>;
@@ -86,10 +73,7 @@ export function countedDays(entity: EntityName, v: DayVersion, today: string): s
   if (entity !== 'services') return v.days.filter((d): d is string => d !== null);
   const [from, to] = v.days;
   if (from === null || from === undefined) return [];
-  const last = to === null || to === undefined || to > today ? today : to;
-  const out: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${last}T00:00:00Z`); t <= end; t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10));
-  return out;
+  return daysBetween(from, to === null || to === undefined || to > today ? today : to);
 }
 
 /**

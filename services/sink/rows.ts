@@ -3,7 +3,8 @@
 // ingest_runs). Pure functions, no I/O.
 import type { CanonicalEvent, EntityName, RejectMessage, RunMessage } from '../../schemas/events.ts';
 import { describeOrigin } from '../../schemas/events.ts';
-import { countedDays, dayVersion, type DayVersion, hcmToday } from '../../indicators/counted-days.ts';
+import { countedDays, dayVersion, type DayVersion } from '../../indicators/counted-days.ts';
+import { hcmToday } from '../../indicators/periods.ts';
 import { type Line, line } from './lines.ts';
 
 /** Where a message sat on Kafka. */

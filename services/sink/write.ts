@@ -17,7 +17,8 @@ import type { Decoded } from './decode.ts';
 import { joinLines, line, type Lines } from './lines.ts';
 import { DataRefused, isDataRefusal, refusalReason } from './refused.ts';
 import { chTime, type KafkaPosition, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow } from './rows.ts';
-import { type DayVersion, eachTouched, hcmToday } from '../../indicators/counted-days.ts';
+import { type DayVersion, eachTouched } from '../../indicators/counted-days.ts';
+import { hcmToday } from '../../indicators/periods.ts';
 import { previousKey, previousVersions } from './previous.ts';
 
 /** A decoded message as a chunk holds it: an event is kept with its rows prepared. */

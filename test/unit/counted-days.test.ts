@@ -1,7 +1,8 @@
 // The counted-days rule (indicators/counted-days.ts): a new version touches the days of its
 // previous stored version and its own, under the old and the new unit.
 import { describe, expect, it } from 'vitest';
-import { countedDays, eachTouched, firstPayloadDayTextSql, hcmToday, touchedBy } from '../../indicators/counted-days.ts';
+import { countedDays, eachTouched, firstPayloadDayTextSql, touchedBy } from '../../indicators/counted-days.ts';
+import { hcmToday } from '../../indicators/periods.ts';
 import { loadMigrations } from '../../infra/clickhouse/migrate.ts';
 
 describe('counted days', () => {

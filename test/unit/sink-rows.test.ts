@@ -6,7 +6,7 @@ import { topics } from '../../schemas/topics.ts';
 import { insertStatement } from '../../infra/clickhouse/store.ts';
 import { decode, topicRoles } from '../../services/sink/decode.ts';
 import { joinLines, line, lineBytes } from '../../services/sink/lines.ts';
-import { hcmDay } from '../../indicators/counted-days.ts';
+import { hcmDay } from '../../indicators/periods.ts';
 import { chTime, latestRow, prepareEvent, rawLine, touchedDays } from '../../services/sink/rows.ts';
 import { touchedRows } from '../../services/sink/write.ts';
 

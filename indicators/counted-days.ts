@@ -1,13 +1,17 @@
 // The days a record counts on, and what a new version of a record touches: THE rule of late data and
-// corrections, in one place beside the indicator catalogue. The sink (services/sink) records the
-// touched (entity, unit, day) keys of every batch from it, the replay (indicators/run-days.ts) and
-// the nightly run (workflows/activities/indicators.ts) read days with its SQL.
+// corrections, in one place beside the indicator catalogue. The sink (services/sink: rows.ts reads
+// each event's version with dayVersion, write.ts collects eachTouched into touched_days, previous.ts
+// reads the stored versions with dayFieldsSql), the replay and `chiso runs show` (indicators/
+// run-days.ts, payloadDayTextsSql) and the nightly run (workflows/activities/indicators.ts,
+// linkedDaysSql) all read it; migration 0050's data-quality view holds firstPayloadDayTextSql's text,
+// checked by test/unit/counted-days.test.ts.
 //
 // A new version of a record touches every (unit, day) its previous stored version counted on AND
 // every one it counts on itself: a dossier whose received date moves from 3 to 5 March changes both
 // days; one moved from ward A to ward B changes A's and B's. Counting more days than changed is
 // harmless (they are recomputed to the same value); counting fewer leaves a stale value.
-import type { EntityName } from '../schemas/events.ts';
+import type { CanonicalEvent, EntityName } from '../schemas/events.ts';
+import { daysBetween, hcmDay } from './periods.ts';
 
 /** How a day field is stored in its latest-state table: a time (DateTime64) or a calendar day (Date). */
 export type DayFieldKind = 'time' | 'day';
@@ -46,12 +50,17 @@ export interface DayVersion {
   days: readonly (string | null)[];
 }
 
-const DAY_MS = 86_400_000;
-const HCM_OFFSET_MS = 7 * 3_600_000; // Asia/Ho_Chi_Minh: UTC+7 all year
-
-/** Today in Asia/Ho_Chi_Minh (YYYY-MM-DD). */
-export function hcmToday(now = Date.now()): string {
-  return new Date(now + HCM_OFFSET_MS).toISOString().slice(0, 10);
+/** An event's version as the rule reads it: its unit and its DAY_FIELDS as calendar days (Asia/Ho_Chi_Minh). */
+export function dayVersion(e: CanonicalEvent): DayVersion {
+  const data = e.data as Record<string, unknown>;
+  return {
+    unit_code: e.unit_code,
+    days: DAY_FIELDS[e.entity].map((f) => {
+      const v = data[f.name];
+      if (typeof v !== 'string') return null;
+      return f.kind === 'time' ? hcmDay(v) : v;
+    }),
+  };
 }
 
 /**
@@ -64,18 +73,23 @@ export function countedDays(entity: EntityName, v: DayVersion, today: string): s
   if (entity !== 'services') return v.days.filter((d): d is string => d !== null);
   const [from, to] = v.days;
   if (from === null || from === undefined) return [];
-  const last = to === null || to === undefined || to > today ? today : to;
-  const out: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${last}T00:00:00Z`); t <= end; t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10));
-  return out;
+  return daysBetween(from, to === null || to === undefined || to > today ? today : to);
 }
 
-/** The (unit, day) pairs a new version touches: those of the previous stored version (if any) and its own. */
+/**
+ * Calls `touch` for every (unit, day) a new version touches: those its previous stored version (if
+ * any) counted on, under the previous unit, and its own. A pair may come more than once (the
+ * sink's batches collect them into sets, touchedBy into a list).
+ */
+export function eachTouched(entity: EntityName, previous: DayVersion | undefined, next: DayVersion, today: string, touch: (unit_code: string, day: string) => void): void {
+  if (previous !== undefined) for (const day of countedDays(entity, previous, today)) touch(previous.unit_code, day);
+  for (const day of countedDays(entity, next, today)) touch(next.unit_code, day);
+}
+
+/** The distinct (unit, day) pairs a new version touches (eachTouched). */
 export function touchedBy(entity: EntityName, previous: DayVersion | undefined, next: DayVersion, today: string): { unit_code: string; day: string }[] {
   const out = new Map<string, { unit_code: string; day: string }>();
-  for (const v of previous ? [previous, next] : [next]) {
-    for (const day of countedDays(entity, v, today)) out.set(`${v.unit_code}|${day}`, { unit_code: v.unit_code, day });
-  }
+  eachTouched(entity, previous, next, today, (unit_code, day) => out.set(`${unit_code}|${day}`, { unit_code, day }));
   return [...out.values()];
 }
 
@@ -86,6 +100,34 @@ export function touchedBy(entity: EntityName, previous: DayVersion | undefined, 
 export function dayFieldsSql(entity: EntityName): string {
   const exprs = DAY_FIELDS[entity].map((f) => (f.kind === 'time' ? `toString(toDate(${f.name}, 'Asia/Ho_Chi_Minh'))` : `toString(${f.name})`));
   return `[${exprs.join(', ')}]`;
+}
+
+const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/**
+ * A SELECT expression over raw_events (columns entity, payload) giving the texts of the event's
+ * DAY_FIELDS as an Array(String), in DAY_FIELDS order ('' for a field the payload lacks): the
+ * days the event counts on, before parsing (indicators/run-days.ts).
+ */
+export function payloadDayTextsSql(): string {
+  const branches = Object.entries(DAY_FIELDS).flatMap(([entity, fields]) => [
+    `entity = ${quote(entity)}`,
+    `[${fields.map((f) => `JSONExtractString(payload, ${quote(f.name)})`).join(', ')}]`,
+  ]);
+  return `multiIf(${branches.join(', ')}, CAST([], 'Array(String)'))`;
+}
+
+/**
+ * A SELECT expression over raw_events giving the text of the first of the event's DAY_FIELDS ('' when
+ * absent), for the events of `entities`: the first day a record counts on. Migration 0050's
+ * v_data_quality holds it for its `late` metric (checked by test/unit/counted-days.test.ts).
+ */
+export function firstPayloadDayTextSql(entities: readonly EntityName[]): string {
+  const branches = entities.flatMap((entity) => {
+    const first = DAY_FIELDS[entity][0];
+    return first === undefined ? [] : [`entity = ${quote(entity)}, JSONExtractString(payload, ${quote(first.name)})`];
+  });
+  return `multiIf(${branches.join(', ')}, '')`;
 }
 
 /**

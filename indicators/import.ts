@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { looksLikeFormula } from '../lib/cells.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { periodsContaining } from './periods.ts';
+import { COMPARATORS } from './scorecard-status.ts';
 
 export const isoDay = z.iso.date({ error: 'expected a day in the form YYYY-MM-DD, e.g. 2025-03-31' });
 
@@ -58,7 +59,7 @@ export const targetRow = z
     scope_unit: z.union([z.literal(''), code]),
     scope_level: z.union([z.literal(''), level]),
     year: z.coerce.number({ error: 'expected a year' }).int().min(2000, { error: 'expected a year from 2000' }).max(2100, { error: 'expected a year up to 2100' }),
-    comparator: z.enum(['>=', '>', '='], { error: 'expected >=, > or =' }),
+    comparator: z.enum(COMPARATORS, { error: 'expected >=, > or =' }),
     value: z.coerce.number({ error: 'expected a number' }).min(0, { error: 'expected a percentage >= 0' }),
   })
   .refine((t) => (t.scope_unit === '') !== (t.scope_level === ''), { error: 'give exactly one of scope_unit and scope_level', path: ['scope_unit'] });

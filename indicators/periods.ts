@@ -15,6 +15,19 @@ export function isDay(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && fmt(Date.parse(`${s}T00:00:00Z`)) === s;
 }
 
+const HCM_OFFSET_MS = 7 * 3_600_000; // Asia/Ho_Chi_Minh: UTC+7 all year, no daylight saving time
+
+/** Today in Asia/Ho_Chi_Minh (YYYY-MM-DD), by the clock `now` (ms since the epoch). */
+export function hcmToday(now = Date.now()): string {
+  return new Date(now + HCM_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The calendar day of an ISO time in Asia/Ho_Chi_Minh. */
+export function hcmDay(iso: string): string {
+  if (iso.endsWith('+07:00')) return iso.slice(0, 10);
+  return new Date(Date.parse(iso) + HCM_OFFSET_MS).toISOString().slice(0, 10);
+}
+
 const ms = (day: string): number => Date.parse(`${day}T00:00:00Z`);
 const fmt = (t: number): string => new Date(t).toISOString().slice(0, 10);
 

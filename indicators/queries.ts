@@ -1,6 +1,7 @@
 // The SQL the API and the monthly report share. Every value is a bound parameter; only the
 // database name (validated at start-up) and the relation names chosen in sources.ts are interpolated.
 import { select, type Store } from '../infra/clickhouse/store.ts';
+import type { ScoreStatus } from './scorecard-status.ts';
 import type { Sources } from './sources.ts';
 
 export interface ScoreRow {
@@ -12,7 +13,7 @@ export interface ScoreRow {
   comparator: string;
   value: number | null;
   attainment: number | null;
-  status: 'met' | 'not_met' | 'no_data';
+  status: ScoreStatus;
 }
 
 export interface IndicatorInfo {

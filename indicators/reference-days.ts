@@ -10,7 +10,7 @@
 // and catalogue entries come through the sink, whose rule (counted-days.ts) touches their validity.
 import { randomBytes } from 'node:crypto';
 import { select, type Store } from '../infra/clickhouse/store.ts';
-import { hcmToday } from './counted-days.ts';
+import { hcmToday } from './periods.ts';
 import type { UnitRow } from './import.ts';
 
 interface StoredUnit {

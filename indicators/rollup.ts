@@ -37,12 +37,12 @@ export const PERIODS_SQL = `SELECT p.1 AS period, p.2 AS period_start, p.3 AS pe
 export const dayOf = (col: string): string => `toDate(${col}, 'Asia/Ho_Chi_Minh')`;
 
 /**
- * Flow indicators: `facts` yields (unit_code, day, indicator, num, den) per unit and day; sums
- * over the subtree and the period.
+ * Facts dated by day, aggregated by `aggregates` (num, den over the facts f) into every ancestor of
+ * the fact's unit valid on its day and every period of the call containing the day.
  */
-export function flowAgg(db: string, facts: string): string {
+function byAncestorAndPeriod(db: string, facts: string, aggregates: string): string {
   return `SELECT f.indicator AS indicator, a.ancestor_code AS unit_code, p.period AS period, p.period_start AS period_start,
-      sum(f.num) AS num, sum(f.den) AS den
+      ${aggregates}
     FROM (${facts}) AS f
     INNER JOIN ${db}.unit_ancestors AS a ON a.unit_code = f.unit_code
     CROSS JOIN (${PERIODS_SQL}) AS p
@@ -51,17 +51,19 @@ export function flowAgg(db: string, facts: string): string {
 }
 
 /**
+ * Flow indicators: `facts` yields (unit_code, day, indicator, num, den) per unit and day; sums
+ * over the subtree and the period.
+ */
+export function flowAgg(db: string, facts: string): string {
+  return byAncestorAndPeriod(db, facts, 'sum(f.num) AS num, sum(f.den) AS den');
+}
+
+/**
  * Distinct indicators: `facts` yields (unit_code, day, indicator, key, in_num, in_den); distinct
  * keys recounted over the subtree and the whole period (not additive).
  */
 export function distinctAgg(db: string, facts: string): string {
-  return `SELECT f.indicator AS indicator, a.ancestor_code AS unit_code, p.period AS period, p.period_start AS period_start,
-      toFloat64(uniqExactIf(f.key, f.in_num = 1)) AS num, toFloat64(uniqExactIf(f.key, f.in_den = 1)) AS den
-    FROM (${facts}) AS f
-    INNER JOIN ${db}.unit_ancestors AS a ON a.unit_code = f.unit_code
-    CROSS JOIN (${PERIODS_SQL}) AS p
-    WHERE f.day BETWEEN p.period_start AND p.period_end AND f.day BETWEEN a.valid_from AND a.valid_to
-    GROUP BY indicator, unit_code, period, period_start`;
+  return byAncestorAndPeriod(db, facts, 'toFloat64(uniqExactIf(f.key, f.in_num = 1)) AS num, toFloat64(uniqExactIf(f.key, f.in_den = 1)) AS den');
 }
 
 /**

@@ -3,10 +3,7 @@
 // the replay activity (bound parameter) and by the CLI through the read-only query endpoint (literal).
 // A replay writes the same versions again: the days of the runs' own records are what it changes
 // (a catalogue entry's validity is read as its two ends here, not its every day).
-import { DAY_FIELDS } from './counted-days.ts';
-
-/** Per entity, the payload fields holding the days an event counts on (indicators/counted-days.ts). */
-const DAY_FIELD_NAMES: Record<string, string[]> = Object.fromEntries(Object.entries(DAY_FIELDS).map(([entity, fields]) => [entity, fields.map((f) => f.name)]));
+import { payloadDayTextsSql } from './counted-days.ts';
 
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -16,12 +13,8 @@ const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'
  */
 export function runDaysSql(db: string, runs: string | readonly string[]): string {
   const list = typeof runs === 'string' ? runs : `[${runs.map(quote).join(', ')}]`;
-  const branches = Object.entries(DAY_FIELD_NAMES).flatMap(([entity, fields]) => [
-    `entity = ${quote(entity)}`,
-    `[${fields.map((f) => `JSONExtractString(payload, ${quote(f)})`).join(', ')}]`,
-  ]);
   return `SELECT DISTINCT toString(toDate(parseDateTime64BestEffortOrNull(t, 3, 'Asia/Ho_Chi_Minh'), 'Asia/Ho_Chi_Minh')) AS day
-FROM (SELECT arrayJoin(multiIf(${branches.join(', ')}, CAST([], 'Array(String)'))) AS t FROM ${db}.raw_events WHERE has(${list}, run_id))
+FROM (SELECT arrayJoin(${payloadDayTextsSql()}) AS t FROM ${db}.raw_events WHERE has(${list}, run_id))
 WHERE t != '' AND parseDateTime64BestEffortOrNull(t, 3, 'Asia/Ho_Chi_Minh') IS NOT NULL
 ORDER BY day`;
 }

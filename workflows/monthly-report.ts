@@ -2,9 +2,8 @@
 // report of the month just ended for every province, city and district unit, stored so that it
 // stays downloadable (GET /api/v1/reports/monthly?stored=true).
 import { proxyActivities } from '@temporalio/workflow';
+import { addDays, hcmToday } from '../indicators/periods.ts';
 import type { ReportActivities } from './activities/report.ts';
-
-const VIETNAM_OFFSET_MS = 7 * 3_600_000; // Asia/Ho_Chi_Minh has no daylight saving time
 
 const { listReportUnits, produceMonthlyReport } = proxyActivities<ReportActivities>({
   startToCloseTimeout: '5 minutes',
@@ -16,11 +15,9 @@ export interface MonthlyReportInput {
   month?: string;
 }
 
+/** The month (YYYY-MM) before the one the clock `nowMs` is in, in Asia/Ho_Chi_Minh. */
 export function previousMonth(nowMs: number): string {
-  const d = new Date(nowMs + VIETNAM_OFFSET_MS);
-  const y = d.getUTCMonth() === 0 ? d.getUTCFullYear() - 1 : d.getUTCFullYear();
-  const m = d.getUTCMonth() === 0 ? 12 : d.getUTCMonth();
-  return `${y}-${String(m).padStart(2, '0')}`;
+  return addDays(`${hcmToday(nowMs).slice(0, 7)}-01`, -1).slice(0, 7);
 }
 
 export async function monthlyReport(input: MonthlyReportInput = {}): Promise<{ month: string; reports: { unit: string; rows: number }[] }> {

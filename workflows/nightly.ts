@@ -2,12 +2,11 @@
 // last run (late data), with the months, quarters and years containing them; then the watermark
 // moves to the newest touch it saw. Started by the chiso-nightly schedule at 01:00.
 import { proxyActivities } from '@temporalio/workflow';
-import { addDays, isDay } from '../indicators/periods.ts';
+import { addDays, hcmToday, isDay } from '../indicators/periods.ts';
 import type { Activities } from './activities/index.ts';
 import { type ComputeSummary, runCompute } from './lib/run-compute.ts';
 
 export const NIGHTLY_WATERMARK = 'nightly';
-const VIETNAM_OFFSET_MS = 7 * 3_600_000; // Asia/Ho_Chi_Minh has no daylight saving time
 
 const { touchedDaysSince, saveWatermark } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -24,7 +23,7 @@ export interface NightlySummary extends ComputeSummary {
 }
 
 export async function nightly(input: NightlyInput = {}): Promise<NightlySummary> {
-  const today = input.today && isDay(input.today) ? input.today : new Date(Date.now() + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+  const today = input.today && isDay(input.today) ? input.today : hcmToday(Date.now());
   const yesterday = addDays(today, -1);
   const touched = await touchedDaysSince(NIGHTLY_WATERMARK);
   // Today's data is still arriving: today is computed by tomorrow's run.

@@ -2,7 +2,8 @@
 // Vietnamese text correctly); numbers keep a '.' decimal point for machines. Every text cell is data:
 // one that a spreadsheet would run as a formula is neutralised (lib/cells.ts).
 import { csvLine } from '../../lib/cells.ts';
-import { COMPARATOR_TEXT, type MonthlyReport, STATUS_VI } from './rows.ts';
+import { COMPARATOR_TEXT, STATUS_VI } from '../scorecard-status.ts';
+import type { MonthlyReport } from './rows.ts';
 
 export const CSV_HEADER = ['STT', 'Mã chỉ tiêu', 'Nội dung chỉ tiêu', 'Kế hoạch', 'Điều kiện', 'Mục tiêu (%)', 'Kết quả (%)', 'So với mục tiêu (%)', 'Đánh giá'];
 

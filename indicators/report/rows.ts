@@ -1,8 +1,10 @@
 // The monthly report's rows in the seeds' appendix shape (seed 003): STT, indicator, target, plan,
 // result, attainment, for one unit and month. The targets that apply to the unit come from
-// v_scorecard; the result is the indicator's value for the month; attainment = result / target x 100.
+// v_scorecard; the result is the indicator's value for the month, judged against the target by the
+// scorecard's rule (indicators/scorecard-status.ts: attainment and status).
 import type { Store } from '../../infra/clickhouse/store.ts';
 import { indicatorCatalogue, scorecardRows, valueRows } from '../queries.ts';
+import { attainment, type ScoreStatus, scoreStatus } from '../scorecard-status.ts';
 import type { Sources } from '../sources.ts';
 
 export interface ReportRow {
@@ -14,7 +16,7 @@ export interface ReportRow {
   target: number;
   result: number | null;
   attainment: number | null;
-  status: 'met' | 'not_met' | 'no_data';
+  status: ScoreStatus;
 }
 
 export interface MonthlyReport {
@@ -22,15 +24,6 @@ export interface MonthlyReport {
   month: string;
   generatedAt: string;
   rows: ReportRow[];
-}
-
-export const STATUS_VI: Record<ReportRow['status'], string> = { met: 'Đạt', not_met: 'Chưa đạt', no_data: 'Chưa có dữ liệu' };
-export const COMPARATOR_TEXT: Record<string, string> = { '>=': '≥', '>': '>', '=': '=' };
-
-export function judge(comparator: string, value: number | null, target: number): ReportRow['status'] {
-  if (value === null) return 'no_data';
-  const ok = comparator === '>' ? value > target : comparator === '=' ? Math.abs(value - target) < 1e-9 : value >= target - 1e-9;
-  return ok ? 'met' : 'not_met';
 }
 
 const round = (n: number | null, digits = 2) => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
@@ -57,8 +50,8 @@ export async function buildMonthlyReport(store: Store, src: Sources, unit: { cod
         comparator: t.comparator,
         target: t.target,
         result: round(result),
-        attainment: result === null || t.target === 0 ? null : round((result / t.target) * 100, 1),
-        status: judge(t.comparator, result, t.target),
+        attainment: attainment(result, t.target),
+        status: scoreStatus(t.comparator, result, t.target),
       };
     });
   return { unit, month, generatedAt: new Date().toISOString(), rows };

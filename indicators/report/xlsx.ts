@@ -4,7 +4,8 @@
 // text in the reader's spreadsheet, never a formula.
 import ExcelJS from 'exceljs';
 import { xlsxCell } from '../../lib/cells.ts';
-import { COMPARATOR_TEXT, type MonthlyReport, STATUS_VI } from './rows.ts';
+import { COMPARATOR_TEXT, STATUS_VI } from '../scorecard-status.ts';
+import type { MonthlyReport } from './rows.ts';
 
 const COLUMNS = [
   { header: 'STT', width: 6 },

@@ -3,7 +3,8 @@
 // ingest_runs). Pure functions, no I/O.
 import type { CanonicalEvent, EntityName, RejectMessage, RunMessage } from '../../schemas/events.ts';
 import { describeOrigin } from '../../schemas/events.ts';
-import { countedDays, DAY_FIELDS, type DayVersion, hcmToday } from '../../indicators/counted-days.ts';
+import { countedDays, dayVersion, type DayVersion } from '../../indicators/counted-days.ts';
+import { hcmToday } from '../../indicators/periods.ts';
 import { type Line, line } from './lines.ts';
 
 /** Where a message sat on Kafka. */
@@ -50,12 +51,6 @@ export function chTimeOrNull(iso: string | null): string | null {
   return iso === null ? null : chTime(iso);
 }
 
-/** The calendar day of an ISO time in Asia/Ho_Chi_Minh. */
-export function hcmDay(iso: string): string {
-  if (iso.endsWith('+07:00')) return iso.slice(0, 10);
-  return new Date(Date.parse(iso) + HCM_OFFSET_MS).toISOString().slice(0, 10);
-}
-
 /** The columns of a raw_events line, in the order of rawLine's values. */
 export const RAW_COLUMNS = ['event_id', 'source', 'entity', 'record_id', 'unit_code', 'updated_at', 'run_id', 'origin', 'payload', 'topic', 'partition', 'offset'] as const;
 
@@ -96,11 +91,11 @@ export interface PreparedEvent {
   latestColumns: readonly string[];
   latest: Line;
   /**
-   * The touched_days keys of the event: (entity, unitCode, day) for each of `days`. Kept as fields,
-   * never joined into one string: no character of a code can be taken for a separator.
+   * The event's version as the counted-days rule reads it (indicators/counted-days.ts): the
+   * touched_days keys come from it at the flush. Unit and days are kept as fields, never joined
+   * into one string: no character of a code can be taken for a separator.
    */
-  unitCode: string;
-  days: string[];
+  version: DayVersion;
 }
 
 /**
@@ -114,6 +109,10 @@ function intern(s: string): string {
   if (shared.size >= 100_000) shared.clear();
   shared.set(s, s);
   return s;
+}
+
+function internVersion(v: DayVersion): DayVersion {
+  return { unit_code: intern(v.unit_code), days: v.days.map((d) => (d === null ? null : intern(d))) };
 }
 
 const latestColumns = new Map<EntityName, readonly string[]>();
@@ -135,8 +134,7 @@ export function prepareEvent(e: CanonicalEvent, pos: KafkaPosition): PreparedEve
     latestTable: LATEST_TABLE[e.entity],
     latestColumns: columns,
     latest: line(JSON.stringify(Object.values(latest)), LATEST_TABLE[e.entity]),
-    unitCode: intern(e.unit_code),
-    days: touchedDays(e).map(intern),
+    version: internVersion(dayVersion(e)),
   };
 }
 
@@ -208,19 +206,6 @@ export function latestRow(e: CanonicalEvent): Row {
       return withEnvelope(e, { dossier_code: d.dossier_code, rated_at: chTime(d.rated_at), level: d.level });
     }
   }
-}
-
-/** An event's version as the counted-days rule reads it: its unit and its day fields as calendar days. */
-export function dayVersion(e: CanonicalEvent): DayVersion {
-  const data = e.data as Record<string, unknown>;
-  return {
-    unit_code: e.unit_code,
-    days: DAY_FIELDS[e.entity].map((f) => {
-      const v = data[f.name];
-      if (typeof v !== 'string') return null;
-      return f.kind === 'time' ? hcmDay(v) : v;
-    }),
-  };
 }
 
 /** The days an event counts on (indicators/counted-days.ts), as Asia/Ho_Chi_Minh calendar days. */

@@ -17,7 +17,8 @@ import type { Decoded } from './decode.ts';
 import { joinLines, line, type Lines } from './lines.ts';
 import { DataRefused, isDataRefusal, refusalReason } from './refused.ts';
 import { chTime, type KafkaPosition, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow } from './rows.ts';
-import { countedDays, type DayVersion, hcmToday } from '../../indicators/counted-days.ts';
+import { type DayVersion, eachTouched } from '../../indicators/counted-days.ts';
+import { hcmToday } from '../../indicators/periods.ts';
 import { previousKey, previousVersions } from './previous.ts';
 
 /** A decoded message as a chunk holds it: an event is kept with its rows prepared. */
@@ -244,21 +245,19 @@ function latestLines(events: PreparedEvent[]): Map<string, Lines> {
 /**
  * The distinct (entity, unit_code, day) the fresh events touch, as rows (nested sets, no joined keys):
  * the days their own versions count on, and those their records' previous stored versions counted
- * on, under the previous unit (counted-days.ts).
+ * on, under the previous unit (indicators/counted-days.ts, eachTouched).
  */
 export function touchedRows(events: PreparedEvent[], batch: string, touchedAt: string, previous: Map<string, DayVersion> = new Map(), today: string = hcmToday()): Row[] {
   const byEntity = new Map<string, Map<string, Set<string>>>();
-  const add = (entity: string, unit: string, days: Iterable<string>) => {
-    let units = byEntity.get(entity);
-    if (units === undefined) byEntity.set(entity, (units = new Map()));
-    let set = units.get(unit);
-    if (set === undefined) units.set(unit, (set = new Set()));
-    for (const d of days) set.add(d);
-  };
   for (const e of events) {
-    add(e.entity, e.unitCode, e.days);
-    const prev = previous.get(previousKey(e.entity, e.recordId));
-    if (prev !== undefined) add(e.entity, prev.unit_code, countedDays(e.entity, prev, today));
+    let units = byEntity.get(e.entity);
+    if (units === undefined) byEntity.set(e.entity, (units = new Map()));
+    const into = units;
+    eachTouched(e.entity, previous.get(previousKey(e.entity, e.recordId)), e.version, today, (unit, day) => {
+      let set = into.get(unit);
+      if (set === undefined) into.set(unit, (set = new Set()));
+      set.add(day);
+    });
   }
   const rows: Row[] = [];
   for (const [entity, units] of byEntity) for (const [unit_code, days] of units) for (const day of days) rows.push({ entity, unit_code, day, touched_at: touchedAt, batch });

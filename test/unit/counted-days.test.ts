@@ -1,7 +1,9 @@
 // The counted-days rule (indicators/counted-days.ts): a new version touches the days of its
 // previous stored version and its own, under the old and the new unit.
 import { describe, expect, it } from 'vitest';
-import { countedDays, hcmToday, touchedBy } from '../../indicators/counted-days.ts';
+import { countedDays, eachTouched, firstPayloadDayTextSql, touchedBy } from '../../indicators/counted-days.ts';
+import { hcmToday } from '../../indicators/periods.ts';
+import { loadMigrations } from '../../infra/clickhouse/migrate.ts';
 
 describe('counted days', () => {
   it('a dossier counts on its received and finished days; a moved one touches both versions, under both units', () => {
@@ -23,5 +25,21 @@ describe('counted days', () => {
 
   it("today is Viet Nam's calendar day", () => {
     expect(hcmToday(Date.parse('2025-03-04T17:30:00Z'))).toBe('2025-03-05');
+  });
+
+  it('gives every (unit, day) of both versions, the previous one first, however often they repeat', () => {
+    const seen: string[] = [];
+    eachTouched('dossiers', { unit_code: 'A', days: ['2025-03-03', null] }, { unit_code: 'A', days: ['2025-03-03', '2025-03-04'] }, '2025-12-31', (u, d) => seen.push(`${u} ${d}`));
+    expect(seen).toEqual(['A 2025-03-03', 'A 2025-03-03', 'A 2025-03-04']);
+  });
+
+  it("is what migration 0050's v_data_quality reads as a record's first counted day (catalogue entries left out)", () => {
+    const view = loadMigrations()
+      .flatMap((m) => m.statements)
+      .filter((s) => /VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?\{db\}\.v_data_quality\b/i.test(s))
+      .at(-1);
+    const flat = (view ?? '').replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')');
+    // On a failure, add a migration that replaces v_data_quality with this expression (0050 may be applied already).
+    expect(flat).toContain(firstPayloadDayTextSql(['dossiers', 'documents', 'work-records', 'payments', 'ratings']));
   });
 });

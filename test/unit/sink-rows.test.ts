@@ -7,7 +7,8 @@ import { topics } from '../../schemas/topics.ts';
 import { insertStatement } from '../../infra/clickhouse/store.ts';
 import { decode, topicRoles } from '../../services/sink/decode.ts';
 import { joinLines, line, lineBytes } from '../../services/sink/lines.ts';
-import { chTime, hcmDay, latestRow, prepareEvent, rawLine, touchedDays } from '../../services/sink/rows.ts';
+import { hcmDay } from '../../indicators/periods.ts';
+import { chTime, latestRow, prepareEvent, rawLine, touchedDays } from '../../services/sink/rows.ts';
 import { touchedRows } from '../../services/sink/write.ts';
 
 const t = topics('');

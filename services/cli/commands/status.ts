@@ -3,6 +3,7 @@
 import { apiClient, expectOk } from '../../ioc-api/client.ts';
 import type { QualityRow } from '../../ioc-api/routes/quality.ts';
 import { UsageError } from '../../../lib/errors.ts';
+import { addDays, hcmToday } from '../../../indicators/periods.ts';
 import { makeContext } from '../context.ts';
 import { table } from '../render.ts';
 
@@ -26,7 +27,7 @@ export interface QualityOptions {
 export async function printQuality(ctx: ReturnType<typeof makeContext>, opts: QualityOptions): Promise<void> {
   const days = Number(opts.days);
   if (!Number.isInteger(days) || days < 1 || days > 366) throw new UsageError(`--days: expected a whole number of days from 1 to 366, got '${opts.days}'`);
-  const since = new Date(Date.now() + 7 * 3_600_000 - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  const since = addDays(hcmToday(), -(days - 1));
   const qs = new URLSearchParams({ since, ...(opts.source ? { source: opts.source } : {}) });
   const r = await expectOk(await apiClient(ctx.cfg).get(`/quality?${qs}`));
   const body = (await r.json()) as { since: string; rows: QualityRow[] };

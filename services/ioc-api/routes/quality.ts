@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { select } from '../../../infra/clickhouse/store.ts';
+import { addDays, hcmToday } from '../../../indicators/periods.ts';
 import { requireUnscoped } from '../auth.ts';
 import type { RouteDeps } from '../deps.ts';
 import { isoDate, parseParams, sendBad, sourceName } from '../params.ts';
@@ -24,7 +25,7 @@ export function qualityRoutes(api: FastifyInstance, deps: RouteDeps): void {
     const p = parseParams(schema, req.query);
     if (!p.ok) return sendBad(reply, p.bad);
     if (!requireUnscoped(req, reply)) return reply;
-    const since = p.data.since ?? new Date(Date.now() + 7 * 3_600_000 - 6 * 86_400_000).toISOString().slice(0, 10);
+    const since = p.data.since ?? addDays(hcmToday(), -6);
     const rows = await select<QualityRow & { n: number | string }>(
       deps.store,
       `SELECT source, entity, toString(q.day) AS day, metric, reason, n FROM ${deps.store.db}.v_data_quality AS q

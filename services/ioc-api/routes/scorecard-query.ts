@@ -1,11 +1,15 @@
-// The scorecard route's one query: v_scorecard's rows (migration 0040's definition, same columns and
-// semantics) with the unit, year and plan predicates applied inside each subquery before FINAL and
-// the join, and the indicators' Vietnamese names joined in. One statement per request matters: chDB
+// The scorecard route's one query: v_scorecard's rows (same columns and semantics: the target's
+// scope, attainment and status come from indicators/scorecard-status.ts, which generates the view
+// too) with the unit, year and plan predicates applied inside each subquery before FINAL and the
+// join, and the indicators' Vietnamese names joined in. One statement per request matters: chDB
 // runs one statement at a time, so each extra statement may wait behind an ingestion insert.
 import { select, type Store } from '../../../infra/clickhouse/store.ts';
 import type { ScoreRow } from '../../../indicators/queries.ts';
+import { attainmentSql, statusSql, targetAppliesSql } from '../../../indicators/scorecard-status.ts';
 
 export type NamedScoreRow = ScoreRow & { name_vi: string };
+
+const COLUMNS = { value: 'v.value', target: 't.value', comparator: 't.comparator' };
 
 /** Whether migration 0040's year table exists (checked until it does). */
 export function yearTableLoader(store: Store): () => Promise<boolean> {
@@ -25,21 +29,15 @@ export async function scorecardWithNames(store: Store, units: string[], year: nu
     store,
     `SELECT t.plan AS plan, t.indicator AS indicator, u.code AS unit, toUInt16(t.year) AS year, toFloat64(t.value) AS target,
             toString(t.comparator) AS comparator, v.value AS value,
-            if(v.value IS NULL OR t.value = 0, NULL, round(v.value / t.value * 100, 1)) AS attainment,
-            multiIf(
-                v.value IS NULL, 'no_data',
-                t.comparator = '>=' AND v.value >= t.value, 'met',
-                t.comparator = '>' AND v.value > t.value, 'met',
-                t.comparator = '=' AND abs(v.value - t.value) < 1e-9, 'met',
-                'not_met'
-            ) AS status,
+            ${attainmentSql(COLUMNS)} AS attainment,
+            ${statusSql(COLUMNS)} AS status,
             if(n.code = '', t.indicator, n.name_vi) AS name_vi
      FROM (SELECT plan, indicator, scope_unit, scope_level, year, comparator, value FROM ${db}.targets FINAL
            WHERE year = {year:UInt16} AND ({plan:String} = '' OR plan = {plan:String})) AS t
      INNER JOIN
      (
          SELECT code, argMax(level, valid_from) AS level FROM ${db}.units FINAL WHERE code IN {units:Array(String)} GROUP BY code
-     ) AS u ON (t.scope_unit != '' AND u.code = t.scope_unit) OR (t.scope_unit = '' AND u.level = t.scope_level)
+     ) AS u ON ${targetAppliesSql('t', 'u')}
      LEFT JOIN
      (
          SELECT indicator, unit_code, toUInt16(toYear(period_start)) AS year, value

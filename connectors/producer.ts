@@ -5,6 +5,7 @@ import { CompressionTypes, type Kafka, type PartitionMetadata, Partitioners, typ
 import { ensureTopics } from '../infra/kafka/client.ts';
 import { errorMessage, InfraError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import { isRetriable, retry } from '../lib/retry.ts';
 
 export interface OutMessage {
   topic: string;
@@ -196,15 +197,8 @@ export async function createChisoProducer(kafka: Kafka, log: Logger, opts: Produ
 const TRANSIENT = /does not host this topic-partition|leader|coordinator is loading/i;
 
 /** Retries what a freshly started broker answers while it settles (partition leadership moving). */
-async function withRetry<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (i >= attempts || !TRANSIENT.test(String(e))) throw e;
-      await new Promise((r) => setTimeout(r, 250 * i));
-    }
-  }
+function withRetry<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
+  return retry(fn, { attempts, backoff: { initialMs: 250, growth: 'linear' }, isRetriable: (e) => TRANSIENT.test(String(e)) });
 }
 
 /**
@@ -212,16 +206,10 @@ async function withRetry<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
  * topic-partition" while kafkajs waits for the leaders (it only retries LEADER_NOT_AVAILABLE there).
  */
 export async function prepareTopics(kafka: Kafka, prefix: string, attempts = 6): Promise<void> {
-  for (let i = 1; ; i++) {
-    try {
-      await ensureTopics(kafka, prefix);
-      return;
-    } catch (e) {
-      const retriable = (e as { retriable?: boolean }).retriable === true || /does not host this topic-partition|leader/i.test(String(e));
-      if (!retriable || i >= attempts) {
-        throw new InfraError(`Kafka: cannot create or find chiso's topics (${errorMessage(e)})`, 'KAFKA_TOPICS', {}, { cause: e });
-      }
-      await new Promise((r) => setTimeout(r, 250 * i));
-    }
-  }
+  await retry(() => ensureTopics(kafka, prefix), {
+    attempts,
+    backoff: { initialMs: 250, growth: 'linear' },
+    isRetriable: (e) => isRetriable(e) || /does not host this topic-partition|leader/i.test(String(e)),
+    giveUp: (e) => new InfraError(`Kafka: cannot create or find chiso's topics (${errorMessage(e)})`, 'KAFKA_TOPICS', {}, { cause: e }),
+  });
 }

@@ -1,11 +1,11 @@
 // Reader of the HTTP export API (SOURCES.md): pages through each window until page * pageSize >= total,
 // yields every record as a RawRecord located by URL + page + index, retries 5xx, timeouts and broken
 // bodies with bounded exponential backoff, fails at once on other 4xx, and checkpoints its progress.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { EntityName } from '../../schemas/events.ts';
 import { ChisoError, InfraError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { retry } from '../../lib/retry.ts';
 import { FILE_LIMITS } from '../common/limits.ts';
 import type { RawRecord } from '../types.ts';
 import { type ExportWindow, type HttpCheckpoint, planWindows } from './checkpoint.ts';
@@ -130,23 +130,23 @@ async function fetchPage(url: string, opts: ExportApiOptions): Promise<PageBody>
 }
 
 /** One page with retries: exponential backoff with jitter, bounded attempts, then an InfraError. */
-async function fetchWithRetry(url: string, opts: ExportApiOptions, log: Logger): Promise<PageBody> {
+function fetchWithRetry(url: string, opts: ExportApiOptions, log: Logger): Promise<PageBody> {
   const policy = opts.retry ?? DEFAULT_RETRY;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fetchPage(url, opts);
-    } catch (e) {
-      if (!(e instanceof AttemptFailure)) throw e;
+  return retry(() => fetchPage(url, opts), {
+    attempts: policy.attempts,
+    backoff: { initialMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, jitter: { min: 0.5, max: 1 } },
+    isRetriable: (e) => e instanceof AttemptFailure && e.retriable,
+    onRetry: ({ error, attempt, delayMs }) => {
+      const e = error as AttemptFailure;
+      log.warn({ url, status: e.status, attempt, retryInMs: Math.round(delayMs), reason: e.message }, 'source API page failed; retrying');
+    },
+    giveUp: (e, { attempt }) => {
+      if (!(e instanceof AttemptFailure)) return e;
       const details = { url, status: e.status, attempt };
-      if (!e.retriable) throw new InfraError(`${e.message} at ${url}`, e.status === 401 || e.status === 403 ? 'SOURCE_API_AUTH' : 'SOURCE_API_REJECTED', details, { retriable: false });
-      if (attempt >= policy.attempts) {
-        throw new InfraError(`${e.message} at ${url}; gave up after ${attempt} attempts`, 'SOURCE_API_UNAVAILABLE', details, { retriable: true });
-      }
-      const delay = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-      log.warn({ ...details, retryInMs: Math.round(delay), reason: e.message }, 'source API page failed; retrying');
-      await sleep(delay);
-    }
-  }
+      if (!e.retriable) return new InfraError(`${e.message} at ${url}`, e.status === 401 || e.status === 403 ? 'SOURCE_API_AUTH' : 'SOURCE_API_REJECTED', details, { retriable: false });
+      return new InfraError(`${e.message} at ${url}; gave up after ${attempt} attempts`, 'SOURCE_API_UNAVAILABLE', details, { retriable: true });
+    },
+  });
 }
 
 function toRaw(item: unknown, origin: RawRecord['origin'], exportedAt: string): RawRecord {

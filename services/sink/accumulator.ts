@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { retry } from '../../lib/retry.ts';
 import type { SinkMetrics } from './metrics.ts';
 import type { Fingerprint } from './decode.ts';
 import { writeIsolating } from './isolate.ts';
@@ -89,7 +90,10 @@ export class Accumulator {
   private queuedRows = 0;
   private flushing = false;
   private timer: NodeJS.Timeout | undefined;
-  private stopDeadline: number | undefined;
+  /** Set by stopping(): nothing more is queued. */
+  private isStopping = false;
+  /** Aborted once the grace time of stopping() is over: a write that keeps failing then gives up. */
+  private readonly graceOver = new AbortController();
   private waiters: (() => void)[] = [];
   private idle: (() => void)[] = [];
   /** Partitions that lost a chunk in this epoch (sink stopping, seek): nothing more is committed for them. */
@@ -146,7 +150,8 @@ export class Accumulator {
 
   /** From now on nothing is queued, and a flush that keeps failing gives up after graceMs (redelivered later). */
   stopping(graceMs: number): void {
-    this.stopDeadline = Date.now() + graceMs;
+    this.isStopping = true;
+    setTimeout(() => this.graceOver.abort(), graceMs).unref();
     this.release();
     this.poke();
   }
@@ -169,7 +174,7 @@ export class Accumulator {
     // lingerMs, or, with no eachBatch call adding to the queue, when no chunk came for quietMs: a flush
     // has a cost of its own (a dozen inserts), so a stream arriving in small fetches is not written
     // a fetch at a time, while a lone small ingestion waits only quietMs.
-    if (this.queuedRows >= this.opts.minRows || this.stopDeadline !== undefined) return this.arm(0);
+    if (this.queuedRows >= this.opts.minRows || this.isStopping) return this.arm(0);
     const oldest = this.queue[0]?.at ?? 0;
     const newest = this.queue[this.queue.length - 1]?.at ?? 0;
     const due = Math.min(oldest + this.opts.lingerMs, this.inFlight === 0 ? newest + this.opts.quietMs : Infinity);
@@ -188,7 +193,7 @@ export class Accumulator {
   }
 
   private acceptsFrom(chunk: QueuedChunk): boolean {
-    return this.stopDeadline === undefined && chunk.epoch === this.epoch;
+    return !this.isStopping && chunk.epoch === this.epoch;
   }
 
   private release(): void {
@@ -240,32 +245,49 @@ export class Accumulator {
   private async writeWithRetry(batch: Entry[]): Promise<boolean> {
     const touchedAt = new Date();
     const resumes: (() => void)[] = [];
+    let stopped = false;
     try {
-      for (let attempt = 0; ; attempt++) {
-        if (attempt > 0 && this.stopDeadline !== undefined && Date.now() > this.stopDeadline) {
-          this.log.warn({ chunks: batch.length }, 'sink stopping while ClickHouse still fails: the batch stays uncommitted and will be redelivered');
-          for (const e of batch) this.freeze(e.chunk);
-          return false;
-        }
-        try {
-          const t0 = performance.now();
-          const fence = Math.min(...batch.map((e) => e.fence));
-          // Records ClickHouse refuses for their content are isolated and become rejects (isolate.ts);
-          // what reaches the catch below is infrastructure, retried with the same rows.
-          const r = await writeIsolating(this.store, batch.map((e) => e.chunk), touchedAt, this.opts.fingerprint, { ...this.opts.hooks, stillOurs: () => this.fences === fence });
-          this.record(r, batch, performance.now() - t0);
-          this.retrying = false;
-          return true;
-        } catch (e) {
-          if (e instanceof Fenced) throw e;
-          this.metrics.recordInsertError();
-          this.retrying = true;
-          if (attempt === 0) for (const x of batch) resumes.push(x.control.pause());
-          const delay = Math.min(this.opts.backoffMs.max, this.opts.backoffMs.initial * 2 ** attempt) * (0.8 + Math.random() * 0.4);
-          this.log.warn({ err: errorMessage(e), attempt: attempt + 1, retryInMs: Math.round(delay), chunks: batch.length }, 'ClickHouse write failed: partitions paused, retrying the same rows');
-          await this.sleepWithHeartbeat(delay, batch);
-        }
-      }
+      await retry(
+        async () => {
+          try {
+            const t0 = performance.now();
+            const fence = Math.min(...batch.map((e) => e.fence));
+            // Records ClickHouse refuses for their content are isolated and become rejects (isolate.ts);
+            // what fails here is infrastructure, retried with the same rows.
+            const r = await writeIsolating(this.store, batch.map((e) => e.chunk), touchedAt, this.opts.fingerprint, { ...this.opts.hooks, stillOurs: () => this.fences === fence });
+            this.record(r, batch, performance.now() - t0);
+            this.retrying = false;
+          } catch (e) {
+            if (!(e instanceof Fenced)) {
+              this.metrics.recordInsertError();
+              this.retrying = true;
+            }
+            throw e;
+          }
+        },
+        {
+          // Until it is written, a rebalance fences it, or the sink stops and its grace time is over.
+          attempts: Infinity,
+          backoff: { initialMs: this.opts.backoffMs.initial, maxMs: this.opts.backoffMs.max, jitter: { min: 0.8, max: 1.2 } },
+          isRetriable: (e) => !(e instanceof Fenced),
+          signal: this.graceOver.signal,
+          onRetry: ({ error, attempt, delayMs }) => {
+            if (attempt === 1) for (const x of batch) resumes.push(x.control.pause());
+            this.log.warn({ err: errorMessage(error), attempt, retryInMs: Math.round(delayMs), chunks: batch.length }, 'ClickHouse write failed: partitions paused, retrying the same rows');
+          },
+          sleep: (ms) => this.sleepWithHeartbeat(ms, batch),
+          giveUp: (e, { reason }) => {
+            stopped = reason === 'aborted';
+            return e;
+          },
+        },
+      );
+      return true;
+    } catch (e) {
+      if (!stopped) throw e;
+      this.log.warn({ chunks: batch.length }, 'sink stopping while ClickHouse still fails: the batch stays uncommitted and will be redelivered');
+      for (const x of batch) this.freeze(x.chunk);
+      return false;
     } finally {
       for (const r of resumes) r();
     }

@@ -3,7 +3,6 @@
 // queue only after the writes, while kafkajs fetches on), with start() / stop() that drains and
 // commits / health() and in-process metrics.
 import { writeSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer } from 'kafkajs';
 import { loadPiiSecret, pseudonymiser } from '../../connectors/pii.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
@@ -12,6 +11,7 @@ import type { Config } from '../../schemas/config.ts';
 import { SINK_GROUP, topics } from '../../schemas/topics.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { retry } from '../../lib/retry.ts';
 import type { Health, Service } from '../../lib/service.ts';
 import { Accumulator } from './accumulator.ts';
 import { createBatchHandler, type PartitionProgress } from './consumer.ts';
@@ -179,15 +179,11 @@ export function createSink(deps: SinkDeps): Sink {
 
 /** A broker that has just started may not host a new topic's partitions yet: kafkajs marks that retriable. */
 async function withRetries(log: Logger, what: string, f: () => Promise<void>, attempts = 6): Promise<void> {
-  for (let i = 1; ; i++) {
-    try {
-      return await f();
-    } catch (e) {
-      if (i >= attempts || (e as { retriable?: boolean }).retriable !== true) throw e;
-      log.warn({ err: errorMessage(e), attempt: i }, `${what} failed; retrying`);
-      await sleep(1000 * i);
-    }
-  }
+  await retry(f, {
+    attempts,
+    backoff: { initialMs: 1000, growth: 'linear' },
+    onRetry: ({ error, attempt }) => log.warn({ err: errorMessage(error), attempt }, `${what} failed; retrying`),
+  });
 }
 
 /** TEST-ONLY (CHISO_FAULT): dies at once, as a crash would: no drain, no commit, no cleanup. */

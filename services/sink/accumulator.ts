@@ -13,6 +13,7 @@ import { retry } from '../../lib/retry.ts';
 import type { SinkMetrics } from './metrics.ts';
 import type { Fingerprint } from './decode.ts';
 import { writeIsolating } from './isolate.ts';
+import type { LineBuffer } from './lines.ts';
 import { type Chunk, Fenced, type writeChunks, type WriteHooks } from './write.ts';
 
 /** What the queue needs from the kafkajs eachBatch payload of a chunk (usable after the call returned). */
@@ -70,6 +71,8 @@ export interface AccumulatorOptions {
   hooks?: WriteHooks;
   /** The HMAC of bytes under the PII key: a refused record whose original cannot be redacted keeps only this. */
   fingerprint: Fingerprint;
+  /** The sink's slabs, where a flush serialises its rejects, runs and touched days. */
+  lines: LineBuffer;
   /** Test-only fault injection, between the writes and the commit. */
   beforeCommit?: () => void;
 }
@@ -254,7 +257,7 @@ export class Accumulator {
             const fence = Math.min(...batch.map((e) => e.fence));
             // Records ClickHouse refuses for their content are isolated and become rejects (isolate.ts);
             // what fails here is infrastructure, retried with the same rows.
-            const r = await writeIsolating(this.store, batch.map((e) => e.chunk), touchedAt, this.opts.fingerprint, { ...this.opts.hooks, stillOurs: () => this.fences === fence });
+            const r = await writeIsolating(this.store, this.opts.lines, batch.map((e) => e.chunk), touchedAt, this.opts.fingerprint, { ...this.opts.hooks, stillOurs: () => this.fences === fence });
             this.record(r, batch, performance.now() - t0);
             this.retrying = false;
           } catch (e) {

@@ -6,6 +6,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { EachBatchPayload } from 'kafkajs';
 import type { Accumulator } from './accumulator.ts';
 import { decode, type Fingerprint, type topicRoles } from './decode.ts';
+import type { LineBuffer } from './lines.ts';
 import { type Item, toItem } from './write.ts';
 
 /** Messages decoded between two yields to the event loop (about 20 ms of work). */
@@ -24,10 +25,12 @@ export interface HandlerDeps {
   maxRows: number;
   /** The PII HMAC of bytes, for poison messages that cannot be redacted (loaded once per sink). */
   fingerprint: Fingerprint;
+  /** The sink's slabs, where decoded events' rows are serialised. */
+  lines: LineBuffer;
 }
 
 export function createBatchHandler(deps: HandlerDeps): (p: EachBatchPayload) => Promise<void> {
-  const { acc, roles, maxRows, fingerprint } = deps;
+  const { acc, roles, maxRows, fingerprint, lines } = deps;
   return async ({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }) => {
     // The generation the batch was fetched in: kafkajs finishes every eachBatch call before it rejoins.
     const epoch = acc.epoch;
@@ -42,7 +45,7 @@ export function createBatchHandler(deps: HandlerDeps): (p: EachBatchPayload) => 
         if (first === undefined || last === undefined) return;
         const items: Item[] = [];
         for (const m of messages) {
-          items.push(toItem(decode(m, { topic: batch.topic, partition: batch.partition, offset: m.offset }, role, fingerprint)));
+          items.push(toItem(decode(m, { topic: batch.topic, partition: batch.partition, offset: m.offset }, role, fingerprint), lines));
           // Let the flush in progress go on between slices: its next insert waits for this thread.
           if (items.length % YIELD_EVERY === 0) await yieldToLoop();
         }

@@ -16,6 +16,7 @@ import type { Health, Service } from '../../lib/service.ts';
 import { Accumulator } from './accumulator.ts';
 import { createBatchHandler, type PartitionProgress } from './consumer.ts';
 import { topicRoles } from './decode.ts';
+import { LineBuffer } from './lines.ts';
 import { lagFromBatches, measureLag, sinkHealth } from './health.ts';
 import { reportLag, SinkMetrics } from './metrics.ts';
 
@@ -63,7 +64,10 @@ export function createSink(deps: SinkDeps): Sink {
   const fingerprint = pseudonymiser(loadPiiSecret(cfg)).bytes;
   const progress = new Map<string, PartitionProgress>();
   let consumer: Consumer | undefined;
+  // This sink's own slabs for serialised rows (lines.ts), shared by its decoder and its flushes only.
+  const lines = new LineBuffer();
   const acc = new Accumulator(store, log, metrics, {
+    lines,
     maxRows: opts.maxRows,
     minRows: opts.minRows,
     maxQueuedRows: opts.maxQueuedRows,
@@ -128,7 +132,7 @@ export function createSink(deps: SinkDeps): Sink {
         // Resolved offsets only move the fetch position on; the queue commits, after each write.
         autoCommit: false,
         partitionsConsumedConcurrently: 32,
-        eachBatch: createBatchHandler({ acc, roles: topicRoles(t), maxRows: opts.maxRows, fingerprint }),
+        eachBatch: createBatchHandler({ acc, roles: topicRoles(t), maxRows: opts.maxRows, fingerprint, lines }),
       });
       running = true;
       startedAt = Date.now();

@@ -16,7 +16,7 @@ import { redactOriginal, redactReason } from '../../connectors/redact.ts';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import { SOURCES } from '../../schemas/events.ts';
 import type { Fingerprint } from './decode.ts';
-import { lineBytes } from './lines.ts';
+import { type LineBuffer, lineBytes } from './lines.ts';
 import { DataRefused } from './refused.ts';
 import type { KafkaPosition } from './rows.ts';
 import { type Chunk, type FlushResult, type Item, writeChunks, type WriteHooks } from './write.ts';
@@ -27,33 +27,33 @@ interface Located {
 }
 
 /** Writes the chunks; records ClickHouse refuses are isolated and written as rejects (see above). */
-export async function writeIsolating(store: Store, chunks: Chunk[], touchedAt: Date, fingerprint: Fingerprint, hooks: WriteHooks = {}): Promise<FlushResult> {
+export async function writeIsolating(store: Store, lines: LineBuffer, chunks: Chunk[], touchedAt: Date, fingerprint: Fingerprint, hooks: WriteHooks = {}): Promise<FlushResult> {
   try {
-    return await writeChunks(store, chunks, touchedAt, hooks);
+    return await writeChunks(store, lines, chunks, touchedAt, hooks);
   } catch (e) {
     if (!(e instanceof DataRefused)) throw e;
   }
   const all: Located[] = [];
   for (const chunk of chunks) for (const item of chunk.items) all.push({ chunk, item });
-  return bisect(store, all, touchedAt, fingerprint, hooks);
+  return bisect(store, lines, all, touchedAt, fingerprint, hooks);
 }
 
-async function bisect(store: Store, list: Located[], touchedAt: Date, fingerprint: Fingerprint, hooks: WriteHooks): Promise<FlushResult> {
+async function bisect(store: Store, lines: LineBuffer, list: Located[], touchedAt: Date, fingerprint: Fingerprint, hooks: WriteHooks): Promise<FlushResult> {
   try {
-    return await writeChunks(store, pieces(list), touchedAt, hooks);
+    return await writeChunks(store, lines, pieces(list), touchedAt, hooks);
   } catch (e) {
     if (!(e instanceof DataRefused)) throw e;
     const [only] = list;
-    if (list.length === 1 && only !== undefined) return writeRefused(store, only, e, touchedAt, fingerprint, hooks);
+    if (list.length === 1 && only !== undefined) return writeRefused(store, lines, only, e, touchedAt, fingerprint, hooks);
     const mid = list.length >> 1;
-    const a = await bisect(store, list.slice(0, mid), touchedAt, fingerprint, hooks);
-    const b = await bisect(store, list.slice(mid), touchedAt, fingerprint, hooks);
+    const a = await bisect(store, lines, list.slice(0, mid), touchedAt, fingerprint, hooks);
+    const b = await bisect(store, lines, list.slice(mid), touchedAt, fingerprint, hooks);
     return merge(a, b);
   }
 }
 
 /** The one record ClickHouse refuses, as a reject in its place (at its offset), redacted. */
-async function writeRefused(store: Store, at: Located, e: DataRefused, touchedAt: Date, fingerprint: Fingerprint, hooks: WriteHooks): Promise<FlushResult> {
+async function writeRefused(store: Store, lines: LineBuffer, at: Located, e: DataRefused, touchedAt: Date, fingerprint: Fingerprint, hooks: WriteHooks): Promise<FlushResult> {
   const pos = positionOf(at.item);
   const reason = redactReason(`ClickHouse refused the record (${e.table}): ${e.reason}`);
   const original = originalOf(at.item);
@@ -61,12 +61,12 @@ async function writeRefused(store: Store, at: Located, e: DataRefused, touchedAt
   const full = refusedItem(at.item, pos, reason, kept.original, touchedAt);
   let r: FlushResult;
   try {
-    r = await writeChunks(store, pieces([{ chunk: at.chunk, item: full }]), touchedAt, hooks);
+    r = await writeChunks(store, lines, pieces([{ chunk: at.chunk, item: full }]), touchedAt, hooks);
   } catch (again) {
     if (!(again instanceof DataRefused)) throw again;
     // The reject itself is refused (the original text is what ClickHouse cannot take): its location
     // and reason alone, under a token of its own.
-    r = await writeChunks(store, pieces([{ chunk: at.chunk, item: refusedItem(at.item, pos, reason, '', touchedAt) }]), touchedAt, hooks);
+    r = await writeChunks(store, lines, pieces([{ chunk: at.chunk, item: refusedItem(at.item, pos, reason, '', touchedAt) }]), touchedAt, hooks);
   }
   return { ...r, refused: r.refused + 1 };
 }

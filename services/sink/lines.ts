@@ -17,8 +17,6 @@ interface Stream {
   used: number;
 }
 
-const streams = new Map<string, Stream>();
-
 /**
  * Where line() put a row: its bytes are slab[start, end). A plain object rather than a Buffer view of
  * them: a view costs a few times more to make, and an event's rows wait in the queue long enough to
@@ -30,24 +28,33 @@ export interface Line {
   end: number;
 }
 
-/** The row's text as UTF-8 bytes followed by a newline (one JSONCompactEachRow line), in the slabs of `stream`. */
-export function line(text: string, stream = ''): Line {
-  let s = streams.get(stream);
-  if (s === undefined) {
-    s = { slab: Buffer.allocUnsafeSlow(SLAB), used: 0 };
-    streams.set(stream, s);
+/**
+ * The slabs of one sink: each sink instance (createSink) makes its own and hands it to its decoder
+ * and its flushes, so two sinks in one process (the tests run group members side by side) never
+ * write into each other's slabs.
+ */
+export class LineBuffer {
+  private readonly streams = new Map<string, Stream>();
+
+  /** The row's text as UTF-8 bytes followed by a newline (one JSONCompactEachRow line), in the slabs of `stream`. */
+  line(text: string, stream = ''): Line {
+    let s = this.streams.get(stream);
+    if (s === undefined) {
+      s = { slab: Buffer.allocUnsafeSlow(SLAB), used: 0 };
+      this.streams.set(stream, s);
+    }
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    const most = text.length * 3 + 1;
+    if (most > s.slab.length - s.used) {
+      s.slab = Buffer.allocUnsafeSlow(Math.max(SLAB, most));
+      s.used = 0;
+    }
+    const start = s.used;
+    const end = start + s.slab.write(text, start, 'utf8');
+    s.slab[end] = NEWLINE;
+    s.used = end + 1;
+    return { slab: s.slab, start, end: s.used };
   }
-  // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-  const most = text.length * 3 + 1;
-  if (most > s.slab.length - s.used) {
-    s.slab = Buffer.allocUnsafeSlow(Math.max(SLAB, most));
-    s.used = 0;
-  }
-  const start = s.used;
-  const end = start + s.slab.write(text, start, 'utf8');
-  s.slab[end] = NEWLINE;
-  s.used = end + 1;
-  return { slab: s.slab, start, end: s.used };
 }
 
 /** The bytes of one line (a view, not a copy). */

@@ -5,7 +5,7 @@ import type { CanonicalEvent, EntityName, RejectMessage, RunMessage } from '../.
 import { describeOrigin } from '../../schemas/events.ts';
 import { countedDays, dayVersion, type DayVersion } from '../../indicators/counted-days.ts';
 import { hcmToday } from '../../indicators/periods.ts';
-import { type Line, line } from './lines.ts';
+import type { Line, LineBuffer } from './lines.ts';
 
 /** Where a message sat on Kafka. */
 export interface KafkaPosition {
@@ -117,7 +117,8 @@ function internVersion(v: DayVersion): DayVersion {
 
 const latestColumns = new Map<EntityName, readonly string[]>();
 
-export function prepareEvent(e: CanonicalEvent, pos: KafkaPosition): PreparedEvent {
+/** The event's rows serialised into `lines`, the slabs of the sink that decoded it. */
+export function prepareEvent(e: CanonicalEvent, pos: KafkaPosition, lines: LineBuffer): PreparedEvent {
   const latest = latestRow(e);
   let columns = latestColumns.get(e.entity);
   if (columns === undefined) {
@@ -130,10 +131,10 @@ export function prepareEvent(e: CanonicalEvent, pos: KafkaPosition): PreparedEve
     entity: e.entity,
     recordId: e.record_id,
     updatedMs: Date.parse(e.updated_at),
-    raw: line(rawLine(e, pos), 'raw_events'),
+    raw: lines.line(rawLine(e, pos), 'raw_events'),
     latestTable: LATEST_TABLE[e.entity],
     latestColumns: columns,
-    latest: line(JSON.stringify(Object.values(latest)), LATEST_TABLE[e.entity]),
+    latest: lines.line(JSON.stringify(Object.values(latest)), LATEST_TABLE[e.entity]),
     version: internVersion(dayVersion(e)),
   };
 }

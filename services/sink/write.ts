@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { insertBytes, select, type Store } from '../../infra/clickhouse/store.ts';
 import { ChisoError, InfraError } from '../../lib/errors.ts';
 import type { Decoded } from './decode.ts';
-import { joinLines, line, type Lines } from './lines.ts';
+import { joinLines, type LineBuffer, type Lines } from './lines.ts';
 import { DataRefused, isDataRefusal, refusalReason } from './refused.ts';
 import { chTime, type KafkaPosition, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow } from './rows.ts';
 import { type DayVersion, eachTouched } from '../../indicators/counted-days.ts';
@@ -24,8 +24,8 @@ import { previousKey, previousVersions } from './previous.ts';
 /** A decoded message as a chunk holds it: an event is kept with its rows prepared. */
 export type Item = Exclude<Decoded, { kind: 'event' }> | { kind: 'event'; event: PreparedEvent; pos: KafkaPosition };
 
-export function toItem(d: Decoded): Item {
-  return d.kind === 'event' ? { kind: 'event', event: prepareEvent(d.event, d.pos), pos: d.pos } : d;
+export function toItem(d: Decoded, lines: LineBuffer): Item {
+  return d.kind === 'event' ? { kind: 'event', event: prepareEvent(d.event, d.pos, lines), pos: d.pos } : d;
 }
 
 /** The messages of one topic-partition, consecutive offsets first..last. */
@@ -91,7 +91,7 @@ export function rangeOf(c: Pick<Chunk, 'topic' | 'partition' | 'firstOffset' | '
  * then finds them), InfraError (retriable) when it fails otherwise; either way the same call may be
  * repeated.
  */
-export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date, hooks: WriteHooks = {}): Promise<FlushResult> {
+export async function writeChunks(store: Store, lines: LineBuffer, chunks: Chunk[], touchedAt: Date, hooks: WriteHooks = {}): Promise<FlushResult> {
   const ranges = chunks.map(rangeOf).sort().join(',');
   const result: FlushResult = { rowsWritten: 0, eventsWritten: 0, duplicatesDropped: 0, rejects: 0, poison: 0, refused: 0, insertMs: [], dedupMs: 0 };
   const events: PreparedEvent[] = [];
@@ -111,7 +111,7 @@ export async function writeChunks(store: Store, chunks: Chunk[], touchedAt: Date
   result.rejects = rejects.length;
 
   const insert = async (table: string, rows: Row[] | Lines, tokenTable = table) => {
-    const data = Array.isArray(rows) ? serialise(rows) : rows;
+    const data = Array.isArray(rows) ? serialise(rows, lines) : rows;
     if (data.lines.length === 0) return;
     const ms = await insertLines(store, table, data, `${tokenTable}|${ranges}`);
     result.insertMs.push(ms);
@@ -265,9 +265,9 @@ export function touchedRows(events: PreparedEvent[], batch: string, touchedAt: s
 }
 
 /** Rows of one table (they share their keys) as JSONCompactEachRow lines: about half the parsing cost of JSONEachRow in ClickHouse. */
-function serialise(rows: Row[]): Lines {
+function serialise(rows: Row[], buffer: LineBuffer): Lines {
   const columns = Object.keys(rows[0] ?? {});
-  return { columns, lines: rows.map((r) => line(JSON.stringify(columns.map((c) => r[c])))) };
+  return { columns, lines: rows.map((r) => buffer.line(JSON.stringify(columns.map((c) => r[c])))) };
 }
 
 /**

@@ -9,6 +9,7 @@ import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { Accumulator, type BatchControl, type CommitOffset, type QueuedChunk } from '../../services/sink/accumulator.ts';
 import { decode, topicRoles } from '../../services/sink/decode.ts';
+import { LineBuffer } from '../../services/sink/lines.ts';
 import { SinkMetrics } from '../../services/sink/metrics.ts';
 import { toItem } from '../../services/sink/write.ts';
 
@@ -16,6 +17,7 @@ const t = topics('');
 const roles = topicRoles(t);
 const topic = t.source('public-service-portal');
 const fingerprint = pseudonymiser('sink-accumulator-test-secret-0123').bytes;
+const lines = new LineBuffer();
 
 function payment(id: string) {
   const updated = '2025-03-04T10:00:00+07:00';
@@ -35,7 +37,7 @@ function payment(id: string) {
 function chunk(epoch: number, first: number, n: number): QueuedChunk {
   const items = Array.from({ length: n }, (_, i) => {
     const offset = String(first + i);
-    return toItem(decode({ value: Buffer.from(JSON.stringify(payment(`TT-${offset}`))), offset, timestamp: '0' }, { topic, partition: 3, offset }, roles.get(topic), fingerprint));
+    return toItem(decode({ value: Buffer.from(JSON.stringify(payment(`TT-${offset}`))), offset, timestamp: '0' }, { topic, partition: 3, offset }, roles.get(topic), fingerprint), lines);
   });
   return { topic, partition: 3, firstOffset: String(first), lastOffset: String(first + n - 1), epoch, highWatermark: String(first + n), items };
 }
@@ -77,6 +79,7 @@ describe('sink write queue across a rebalance', () => {
       quietMs: 0,
       backoffMs: { initial: 10, max: 10 },
       fingerprint: () => 'test',
+      lines,
       commit: async (offsets) => {
         commits.push(offsets);
       },

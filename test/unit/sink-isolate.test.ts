@@ -11,12 +11,14 @@ import { InfraError } from '../../lib/errors.ts';
 import { decode, topicRoles } from '../../services/sink/decode.ts';
 import { writeIsolating } from '../../services/sink/isolate.ts';
 import { clickhouseCode, isDataRefusal } from '../../services/sink/refused.ts';
+import { LineBuffer } from '../../services/sink/lines.ts';
 import { type Chunk, toItem } from '../../services/sink/write.ts';
 
 const t = topics('');
 const roles = topicRoles(t);
 const topic = t.source('public-service-portal');
 const fingerprint = pseudonymiser('sink-isolate-test-secret-0123456789').bytes;
+const lines = new LineBuffer();
 
 function payment(id: string) {
   const updated = '2025-03-04T10:00:00+07:00';
@@ -34,7 +36,7 @@ function payment(id: string) {
 }
 
 function chunk(ids: string[], first = 100): Chunk {
-  const items = ids.map((id, i) => toItem(decode({ value: Buffer.from(JSON.stringify(payment(id))), offset: String(first + i), timestamp: '0' }, { topic, partition: 3, offset: String(first + i) }, roles.get(topic), fingerprint)));
+  const items = ids.map((id, i) => toItem(decode({ value: Buffer.from(JSON.stringify(payment(id))), offset: String(first + i), timestamp: '0' }, { topic, partition: 3, offset: String(first + i) }, roles.get(topic), fingerprint), lines));
   return { topic, partition: 3, firstOffset: String(first), lastOffset: String(first + ids.length - 1), items };
 }
 
@@ -71,7 +73,7 @@ describe('sink isolation of refused records', () => {
   it('writes everything but the refused records, which become rejects at their offsets', async () => {
     const { store, rows } = fakeStore((table, body) => (table === 'x.payments' && body.includes('BAD') ? new Error('Code: 27. DB::Exception: Cannot parse input: expected \'"\' (at row 3)\n: Row 3: ...') : undefined));
     const ids = Array.from({ length: 23 }, (_, i) => (i === 4 || i === 17 ? `BAD-${i}` : `OK-${i}`));
-    const r = await writeIsolating(store, [chunk(ids.slice(0, 10), 100), chunk(ids.slice(10), 110)], new Date('2025-03-05T00:00:00Z'), fingerprint);
+    const r = await writeIsolating(store, lines, [chunk(ids.slice(0, 10), 100), chunk(ids.slice(10), 110)], new Date('2025-03-05T00:00:00Z'), fingerprint);
     expect(r.refused).toBe(2);
     const raw = (rows.get('x.raw_events') ?? []).map((l) => (JSON.parse(l) as string[])[3]);
     expect(raw.sort()).toEqual(ids.filter((id) => id.startsWith('OK')).sort());
@@ -96,8 +98,8 @@ describe('sink isolation of refused records', () => {
     // A canonical event is pseudonymised by its connector; a value that got through anyway is still caught here.
     const bad = payment('BAD-1');
     const line = JSON.stringify({ ...bad, data: { ...bad.data, note: `CCCD ${citizen}, 0912345678, an.nguyen@example.vn` } });
-    const item = toItem(decode({ value: Buffer.from(line), offset: '200', timestamp: '0' }, { topic, partition: 3, offset: '200' }, roles.get(topic), fingerprint));
-    const r = await writeIsolating(store, [{ topic, partition: 3, firstOffset: '200', lastOffset: '200', items: [item] }], new Date('2025-03-05T00:00:00Z'), fingerprint);
+    const item = toItem(decode({ value: Buffer.from(line), offset: '200', timestamp: '0' }, { topic, partition: 3, offset: '200' }, roles.get(topic), fingerprint), lines);
+    const r = await writeIsolating(store, lines, [{ topic, partition: 3, firstOffset: '200', lastOffset: '200', items: [item] }], new Date('2025-03-05T00:00:00Z'), fingerprint);
     expect(r.refused).toBe(1);
     const [reject] = (rows.get('x.rejects') ?? []).map((l) => JSON.parse(l) as unknown[]);
     expect(reject?.[3]).toBe(`kafka://${topic}/3/200`);
@@ -108,6 +110,6 @@ describe('sink isolation of refused records', () => {
 
   it('leaves an infrastructure failure to the retry loop', async () => {
     const { store } = fakeStore((table) => (table === 'x.raw_events' ? new Error('Code: 252. DB::Exception: Too many parts (300)') : undefined));
-    await expect(writeIsolating(store, [chunk(['A', 'B'])], new Date(), fingerprint)).rejects.toBeInstanceOf(InfraError);
+    await expect(writeIsolating(store, lines, [chunk(['A', 'B'])], new Date(), fingerprint)).rejects.toBeInstanceOf(InfraError);
   });
 });

@@ -6,7 +6,7 @@ import { eventId } from '../../schemas/events.ts';
 import { topics } from '../../schemas/topics.ts';
 import { insertStatement } from '../../infra/clickhouse/store.ts';
 import { decode, topicRoles } from '../../services/sink/decode.ts';
-import { joinLines, line, lineBytes } from '../../services/sink/lines.ts';
+import { joinLines, LineBuffer, lineBytes } from '../../services/sink/lines.ts';
 import { hcmDay } from '../../indicators/periods.ts';
 import { chTime, latestRow, prepareEvent, rawLine, touchedDays } from '../../services/sink/rows.ts';
 import { touchedRows } from '../../services/sink/write.ts';
@@ -15,6 +15,7 @@ const t = topics('');
 const roles = topicRoles(t);
 const pos = { topic: t.source('public-service-portal'), partition: 2, offset: '41' };
 const fingerprint = pseudonymiser('sink-rows-test-secret-0123456789').bytes;
+const buffer = new LineBuffer();
 
 function payment(paidAt: string) {
   const updated = '2025-03-04T23:30:00+07:00';
@@ -103,22 +104,22 @@ describe('sink rows', () => {
 
   it('keeps rows as UTF-8 lines, Vietnamese text and rows larger than a slab included', () => {
     const text = JSON.stringify(['HS-1', 'Cấp giấy phép xây dựng', 'Đắk Lắk']);
-    const a = line(text);
+    const a = buffer.line(text);
     expect(lineBytes(a).toString('utf8')).toBe(`${text}\n`);
     const big = JSON.stringify(['x'.repeat(3 << 20)]);
-    const b = line(big);
-    const c = line(text);
+    const b = buffer.line(big);
+    const c = buffer.line(text);
     expect(b.end - b.start).toBe(big.length + 1);
     expect(Buffer.concat([a, b, c].map(lineBytes)).toString('utf8')).toBe(`${text}\n${big}\n${text}\n`);
   });
 
   it('joins lines in their order, whether adjacent in a slab, apart, or in slabs of other streams', () => {
-    const a = line('["a"]', 'one');
-    const b = line('["b"]', 'one');
-    const x = line('["x"]', 'two');
-    const c = line('["c"]', 'one');
-    const big = line(JSON.stringify(['y'.repeat(2 << 20)]), 'one');
-    const d = line('["d"]', 'one');
+    const a = buffer.line('["a"]', 'one');
+    const b = buffer.line('["b"]', 'one');
+    const x = buffer.line('["x"]', 'two');
+    const c = buffer.line('["c"]', 'one');
+    const big = buffer.line(JSON.stringify(['y'.repeat(2 << 20)]), 'one');
+    const d = buffer.line('["d"]', 'one');
     expect(b.slab).toBe(a.slab);
     expect(b.start).toBe(a.end);
     const lines = [a, b, x, d, c, big, a];
@@ -134,7 +135,7 @@ describe('sink rows', () => {
   });
 
   it('keeps touched-day keys as fields: any character of a unit code stays in its column', () => {
-    const ev = (unit: string, paidAt: string) => prepareEvent({ ...(payment(paidAt) as never as Parameters<typeof prepareEvent>[0]), unit_code: unit }, pos);
+    const ev = (unit: string, paidAt: string) => prepareEvent({ ...(payment(paidAt) as never as Parameters<typeof prepareEvent>[0]), unit_code: unit }, pos, buffer);
     // Codes the schemas refuse (NUL, a separator-looking text) still could never split into other columns.
     const events = [ev('A\u0000B', '2025-03-04T10:00:00+07:00'), ev('A', '2025-03-04T10:00:00+07:00'), ev('A\u0000B', '2025-03-04T11:00:00+07:00'), ev('A\u0000B', '2025-03-05T01:00:00+07:00')];
     const rows = touchedRows(events, 'b1', '2025-03-06 00:00:00.000');

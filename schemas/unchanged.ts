@@ -1,3 +1,15 @@
+// GUARDED CLEVERNESS, READ BEFORE UPGRADING ZOD. This module reads zod's internal definitions
+// (`schema._zod.def`, `_zod.values`: not public API, free to change in any zod release) and compiles
+// them into code with `new Function`. A zod release that renames a kind of check, moves a field of a
+// definition or changes what it accepts would make the sink's fast path accept what zod refuses, or
+// refuse what it accepts, silently. So zod is pinned exactly in package.json (no ^), to the version
+// reviewed against this file (REVIEWED_ZOD_VERSION below), and test/unit/unchanged-guard.test.ts fails
+// loudly when the installed zod is another version or when the compiled predicate disagrees with
+// zod's own parse on a table of valid and invalid samples of every schema compiled here. To upgrade
+// zod: bump the pin, read zod's changes to the definitions this file reads, run that test and
+// test/unit/unchanged.test.ts, then set REVIEWED_ZOD_VERSION. (zod's public API cannot replace this
+// at the same speed: safeParse is what this avoids, see "Why" below and bench/sink.bench.ts.)
+//
 // A zod schema as an allocation-free predicate, for the sink's hot path: true when the schema accepts
 // the value AND would return it as it is (no default to fill in, no unknown key to strip), so that
 // the parsed JSON can be used in place of zod's copy. Anything else, false: the caller then runs the
@@ -11,6 +23,9 @@
 // field costs a call that V8 cannot inline, twice the time of the tests themselves.
 import type { z } from 'zod';
 import { ChisoError } from '../lib/errors.ts';
+
+/** The zod version this module was last reviewed against; package.json pins zod to exactly this. */
+export const REVIEWED_ZOD_VERSION = '4.6.7';
 
 /** Minimal views of zod 4's definitions (`schema._zod.def`), as far as this module reads them. */
 interface Def {

@@ -4,6 +4,7 @@ import { Kafka, logLevel as KafkaLevel, type LogEntry } from 'kafkajs';
 import type { Config } from '../../schemas/config.ts';
 import { PARTITIONS, topics } from '../../schemas/topics.ts';
 import type { Logger } from '../../lib/logger.ts';
+import { retry } from '../../lib/retry.ts';
 
 const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLevel.ERROR]: 'error',
@@ -45,10 +46,24 @@ export async function ensureTopics(kafka: Kafka, prefix: string): Promise<void> 
       { topic: t.runs, numPartitions: PARTITIONS.runs },
     ].filter((x) => !existing.has(x.topic));
     if (wanted.length > 0) {
-      await admin.createTopics({ topics: wanted.map((w) => ({ ...w, replicationFactor: -1 })), waitForLeaders: true }).catch((e: unknown) => {
-        // Two processes may race to create the same topic; that one exists is all we need.
-        if (!/already exists/i.test(String(e))) throw e;
-      });
+      // A broker that has just started may answer "not the controller" or "does not host this
+      // topic-partition" for a moment: kafkajs marks those retriable.
+      await retry(
+        () =>
+          admin.createTopics({ topics: wanted.map((w) => ({ ...w, replicationFactor: -1 })), waitForLeaders: true }).catch((e: unknown) => {
+            // Two processes may race to create the same topic; that one exists is all we need.
+            if (!/already exists/i.test(String(e))) throw e;
+            return true;
+          }),
+        { attempts: 10, backoff: { initialMs: 200, maxMs: 2_000 } },
+      );
+    }
+    // waitForLeaders trusts the controller's metadata; on a busy broker a partition can still be
+    // "not hosted" for a moment after it, and a consumer that subscribes or a producer that sends
+    // then fails. Listing each topic's offsets is answered by the partitions' leaders themselves:
+    // once that works for every topic, the topics are ready (a bounded wait: ~30 s at most).
+    for (const topic of t.all) {
+      await retry(() => admin.fetchTopicOffsets(topic), { attempts: 30, backoff: { initialMs: 100, maxMs: 2_000 }, isRetriable: () => true });
     }
   } finally {
     await admin.disconnect();

@@ -3,6 +3,7 @@
 // a row written back, and a whole text parsed into rows with a typed result for a broken one. The
 // connectors' exports (connectors/common/readers/csv.ts) and the reference-data imports
 // (indicators/import.ts) both read CSV through it; what a row means stays with them.
+import { ChisoError } from './errors.ts';
 
 const QUOTE = 0x22;
 const isSep = (b: number) => b === 0x2c || b === 0x3b || b === 0x09;
@@ -11,8 +12,8 @@ const isBlank = (b: number) => b === 0x20 || b === 0x0d;
 /** The bytes of one record when no limit is given (the connectors pass theirs, connectors/common/limits.ts). */
 export const DEFAULT_RECORD_BYTES = 16 << 20;
 
-/** Why a CSV stream cannot be read on: a record beyond the limit, or a quote never closed. */
-export class CsvQuoteError extends Error {
+/** Why a CSV stream cannot be read on: a record beyond the limit, or a quote never closed (never retriable). */
+export class CsvQuoteError extends ChisoError {
   override readonly name = 'CsvQuoteError';
   constructor(
     message: string,
@@ -20,7 +21,7 @@ export class CsvQuoteError extends Error {
     /** `limit`: a record longer than the limit of one record; `quote`: a quoted field that runs on. */
     readonly kind: 'limit' | 'quote',
   ) {
-    super(message);
+    super(message, 'CSV_QUOTE', false, { line, kind });
   }
 }
 

@@ -6,6 +6,7 @@
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { ChisoError, errorMessage } from './errors.ts';
 
 export interface XlsxLimits {
   /** Bytes of the parts once uncompressed, all together (declared in the zip and counted while inflating). */
@@ -21,7 +22,7 @@ export interface XlsxLimits {
 }
 
 /** A workbook beyond one of the limits: what, its figure, the limit and the unit (for the caller's message). */
-export class XlsxLimitError extends Error {
+export class XlsxLimitError extends ChisoError {
   override readonly name = 'XlsxLimitError';
   constructor(
     readonly what: string,
@@ -29,13 +30,16 @@ export class XlsxLimitError extends Error {
     readonly limit: number,
     readonly unit = 'bytes',
   ) {
-    super(`${what} ${value} ${unit} exceeds the limit of ${limit} ${unit}`);
+    super(`${what} ${value} ${unit} exceeds the limit of ${limit} ${unit}`, 'FILE_LIMIT', false, { value, limit, unit });
   }
 }
 
 /** A file that is not a readable workbook (its message does not name the file). */
-export class XlsxUnreadableError extends Error {
+export class XlsxUnreadableError extends ChisoError {
   override readonly name = 'XlsxUnreadableError';
+  constructor(message: string) {
+    super(message, 'UNREADABLE_FILE', false);
+  }
 }
 
 /** A cell's value as the mappers take it: string, number, boolean or Date; '' when empty. */
@@ -132,7 +136,7 @@ export interface XlsxSheet {
 /** What exceljs or the zip threw, as a typed error (the limits pass through). */
 function unreadable(e: unknown): Error {
   if (e instanceof XlsxLimitError || e instanceof XlsxUnreadableError) return e;
-  const text = e instanceof Error ? e.message : String(e);
+  const text = errorMessage(e);
   // XML forbids control characters (NUL, ESC...) even escaped: Excel writes them as _xHHHH_, so a
   // workbook holding one raw was not written by a spreadsheet program and cannot be parsed past it.
   if (/disallowed character/i.test(text)) return new XlsxUnreadableError(`not a well-formed .xlsx workbook: a control character (such as NUL or ESC) that XML does not allow, at ${text.replace(/:?\s*disallowed character\.?/i, '')} of one of its XML parts`);

@@ -10,8 +10,7 @@ import { fileChunks, lines } from '../connectors/common/readers/bytes.ts';
 import { formatOf, readFile } from '../connectors/files.ts';
 import { MAPPERS } from '../connectors/mappers.ts';
 import { pseudonymiser } from '../connectors/pii.ts';
-import { createChisoProducer, prepareTopics } from '../connectors/producer.ts';
-import { runIngestion } from '../connectors/run.ts';
+import { openIngestion } from '../connectors/ingestion.ts';
 import { startBroker, stopBroker } from '../infra/kafka/broker.ts';
 import { createKafka } from '../infra/kafka/client.ts';
 import { loadConfig } from '../schemas/config.ts';
@@ -119,12 +118,10 @@ const bench: Bench = {
       await startBroker(cfg, () => undefined);
       try {
         const kafka = createKafka(cfg, log, 'bench-connectors');
-        await prepareTopics(kafka, '');
-        const producer = await createChisoProducer(kafka, log);
+        const ingestion = await openIngestion(cfg, log, { kafka, pseudonymise: pseudonymiser('bench-secret-0123456789') });
         try {
-          const deps = { producer, log, pseudonymise: pseudonymiser('bench-secret-0123456789') };
           t = performance.now();
-          const s = await runIngestion(deps, { runId: 'bench-run', source: 'one-stop-shop', entity: 'dossiers', origin: ndjson, records: readFile(ndjson, 'ndjson', 'dossiers') });
+          const s = await ingestion.run({ runId: 'bench-run', source: 'one-stop-shop', entity: 'dossiers', origin: ndjson, records: readFile(ndjson, 'ndjson', 'dossiers') });
           const secs = (performance.now() - t) / 1000;
           figures.push({
             figure: 'read + map + produce NDJSON dossiers (acks=all, GZIP)',
@@ -134,7 +131,7 @@ const bench: Bench = {
             notes: `${s.status}, ${s.accepted} produced in ${secs.toFixed(1)} s; ${cores}`,
           });
         } finally {
-          await producer.disconnect();
+          await ingestion.close();
         }
       } finally {
         await stopBroker(cfg);

@@ -9,7 +9,6 @@ import { formatTime } from './common/dates.ts';
 import { FILE_LIMITS, type FileLimits, tooLarge } from './common/limits.ts';
 import { fileChunks } from './common/readers/bytes.ts';
 import { UnreadableFileError, readCsv } from './common/readers/csv.ts';
-import { CsvQuoteError } from './common/readers/csv-text.ts';
 import { readJson } from './common/readers/json.ts';
 import { JsonSplitError } from './common/readers/json-splitter.ts';
 import { readNdjson } from './common/readers/ndjson.ts';
@@ -48,7 +47,7 @@ export async function* readFile(path: string, format: FileFormat, entity: Entity
     else if (format === 'csv') yield* readCsv(path, fields, fileChunks(path), limits);
     else yield* readXlsx(path, fields, limits);
   } catch (e) {
-    if (e instanceof JsonSplitError || e instanceof CsvQuoteError) throw new UnreadableFileError(`${path}: ${e.message}`);
+    if (e instanceof JsonSplitError) throw new UnreadableFileError(`${path}: ${e.message}`);
     throw e;
   }
 }

@@ -1,9 +1,9 @@
 // CSV imports of the units catalogue, plan targets and manual indicator values: each row validated
 // with zod; a bad row is a value (line + field + reason), never an exception, so that an operator
 // sees every fault of a file at once and the valid rows can still be loaded.
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { looksLikeFormula } from '../lib/cells.ts';
+import { parseCsvText } from '../lib/csv.ts';
 import { CATALOGUE } from './catalogue.ts';
 import { periodsContaining } from './periods.ts';
 import { COMPARATORS } from './scorecard-status.ts';
@@ -92,24 +92,23 @@ export type ImportKind = keyof typeof IMPORTS;
 /** Parses a CSV text with a header row and validates every row; never throws on bad data. */
 export function parseCsv<K extends ImportKind>(kind: K, text: string): ImportResult<z.infer<(typeof IMPORTS)[K]['schema']>> {
   const { schema, columns } = IMPORTS[kind];
-  let records: string[][];
-  try {
-    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
-  } catch (e) {
-    return { rows: [], errors: [{ line: 0, field: '', reason: `not a readable CSV: ${(e as Error).message}` }] };
-  }
-  const [header = [], ...body] = records;
+  const csv = parseCsvText(text);
+  if (!csv.ok) return { rows: [], errors: [{ line: 0, field: '', reason: `not a readable CSV: ${csv.reason}` }] };
+  const [head, ...body] = csv.rows;
+  const header = head?.cells ?? [];
   const missing = columns.filter((c) => !header.includes(c));
   if (missing.length > 0) {
     return { rows: [], errors: [{ line: 1, field: missing.join(','), reason: `missing column(s) ${missing.join(', ')}; expected the header ${columns.join(',')}` }] };
   }
   const rows: z.infer<(typeof IMPORTS)[K]['schema']>[] = [];
   const errors: RowError[] = [];
-  body.forEach((cells, i) => {
+  // A row's line counts the records read (the header is line 1), as the CLI and the API number manual rows.
+  for (const [i, { cells }] of body.entries()) {
+    const line = i + 2;
     const obj = Object.fromEntries(header.map((h, j) => [h, cells[j] ?? '']));
     const r = schema.safeParse(obj);
     if (r.success) rows.push(r.data as z.infer<(typeof IMPORTS)[K]['schema']>);
-    else for (const issue of r.error.issues) errors.push({ line: i + 2, field: issue.path.join('.'), reason: issue.message });
-  });
+    else for (const issue of r.error.issues) errors.push({ line, field: issue.path.join('.'), reason: issue.message });
+  }
   return { rows, errors };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Kafka } from 'kafkajs';
-import { splitCsv } from '../../connectors/common/readers/csv-text.ts';
+import { splitCsv } from '../../lib/csv.ts';
 import { pseudonymiser } from '../../connectors/pii.ts';
 import { createChisoProducer, prepareTopics } from '../../connectors/producer.ts';
 import type { IngestDeps } from '../../connectors/run.ts';

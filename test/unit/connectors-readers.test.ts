@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../../connectors/common/readers/csv.ts';
-import { csvRecords, splitCsv } from '../../connectors/common/readers/csv-text.ts';
+import { csvRecords, splitCsv } from '../../lib/csv.ts';
 import { JsonRecordSplitter, JsonSplitError } from '../../connectors/common/readers/json-splitter.ts';
 import { readJson } from '../../connectors/common/readers/json.ts';
 import { readNdjson } from '../../connectors/common/readers/ndjson.ts';

@@ -4,7 +4,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileLimitError } from '../../connectors/common/limits.ts';
-import { CsvQuoteError } from '../../connectors/common/readers/csv-text.ts';
+import { CsvQuoteError } from '../../lib/csv.ts';
+import { XlsxLimitError, XlsxUnreadableError } from '../../lib/xlsx.ts';
 import { UnreadableFileError } from '../../connectors/common/readers/errors.ts';
 import { JsonSplitError } from '../../connectors/common/readers/json-splitter.ts';
 import { Unredactable } from '../../connectors/redact.ts';
@@ -39,7 +40,9 @@ const CASES: { error: ChisoError; cls: new (...a: never[]) => ChisoError; name: 
   { error: new UnreadableFileError('a.csv: not UTF-8'), cls: UnreadableFileError, name: 'UnreadableFileError', code: 'UNREADABLE_FILE', retriable: false },
   { error: new FileLimitError('a.csv: refused'), cls: FileLimitError, name: 'FileLimitError', code: 'FILE_LIMIT', retriable: false },
   { error: new JsonSplitError('not a JSON export'), cls: JsonSplitError, name: 'JsonSplitError', code: 'JSON_SPLIT', retriable: false },
-  { error: new CsvQuoteError('line 3: an unbalanced quote'), cls: CsvQuoteError, name: 'CsvQuoteError', code: 'CSV_QUOTE', retriable: false },
+  { error: new CsvQuoteError('line 3: an unbalanced quote', 3, 'quote'), cls: CsvQuoteError, name: 'CsvQuoteError', code: 'CSV_QUOTE', retriable: false },
+  { error: new XlsxLimitError('rows', 10, 5, 'rows'), cls: XlsxLimitError, name: 'XlsxLimitError', code: 'XLSX_LIMIT', retriable: false },
+  { error: new XlsxUnreadableError('not a workbook'), cls: XlsxUnreadableError, name: 'XlsxUnreadableError', code: 'XLSX_UNREADABLE', retriable: false },
   { error: new Unredactable('nested more than 32 levels'), cls: Unredactable, name: 'Unredactable', code: 'UNREDACTABLE', retriable: false },
   { error: new UploadTooLarge('too large'), cls: UploadTooLarge, name: 'UploadTooLarge', code: 'UPLOAD_TOO_LARGE', retriable: false },
   { error: new AnswerTooLarge('too large'), cls: AnswerTooLarge, name: 'AnswerTooLarge', code: 'ANSWER_TOO_LARGE', retriable: false },

@@ -9,12 +9,10 @@ import { resolve } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Kafka } from 'kafkajs';
-import { checkpointDir, FileCheckpoints } from '../../connectors/checkpoints.ts';
-import { ingestPath } from '../../connectors/files.ts';
-import { ingestFromApi } from '../../connectors/http/ingest-api.ts';
+import { openIngestion } from '../../connectors/ingestion.ts';
 import { loadPiiSecret, type Pseudonymiser, pseudonymiser } from '../../connectors/pii.ts';
-import { type ChisoProducer, createChisoProducer, prepareTopics } from '../../connectors/producer.ts';
-import type { IngestDeps, RunSummary } from '../../connectors/run.ts';
+import type { ChisoProducer } from '../../connectors/producer.ts';
+import type { RunSummary } from '../../connectors/run.ts';
 import { createKafka } from '../../infra/kafka/client.ts';
 import { InfraError, UsageError } from '../../lib/errors.ts';
 import { mapFailures, withHeartbeat } from './support.ts';
@@ -48,14 +46,6 @@ export function createIngestActivities({ cfg, store, log }: ActivityDeps) {
   let kafka: Kafka | undefined;
   let pseudonymise: Pseudonymiser | undefined;
 
-  /** The bearer token of an export API: the configured pulled source's own, else CHISO_SOURCE_API_TOKEN. */
-  const tokenFor = (baseUrl: string): string => {
-    const own = cfg.sources.find((s) => 'url' in s && s.url.replace(/\/+$/, '') === baseUrl.replace(/\/+$/, ''));
-    const token = (own && 'url' in own ? own.token : undefined) ?? cfg.sourceApiToken;
-    if (!token) throw new UsageError(`no bearer token for ${baseUrl}: set CHISO_SOURCE_API_TOKEN (or tokenEnv in CHISO_SOURCES)`);
-    return token;
-  };
-
   async function ingestOrigin(input: IngestInput & { runId: string }): Promise<IngestResult> {
     const ctx = Context.current();
     kafka ??= createKafka(cfg, ilog, 'chiso-worker-ingest');
@@ -65,23 +55,18 @@ export function createIngestActivities({ cfg, store, log }: ActivityDeps) {
     if (!api && !existsSync(input.origin)) {
       throw new InfraError(`${input.origin}: the export is gone (moved or deleted); put it back at that path, or ingest its new place`, 'ORIGIN_GONE', { origin: input.origin }, { retriable: false });
     }
-    await prepareTopics(kafka, cfg.kafka.topicPrefix);
-    const producer = await createChisoProducer(kafka, ilog);
-    const deps: IngestDeps = { producer: stopOnCancel(producer, ctx.cancellationSignal), log: ilog, pseudonymise, topicPrefix: cfg.kafka.topicPrefix };
+    const ingestion = await openIngestion(cfg, ilog, { kafka, pseudonymise, wrapProducer: (p) => stopOnCancel(p, ctx.cancellationSignal) });
     const result: IngestResult = { runs: [], skipped: [] };
     try {
       await withHeartbeat(async (beat) => {
         if (api) {
           result.runs.push(
-            await ingestFromApi(
-              deps,
+            await ingestion.ingestApi(
               {
                 runId: input.runId,
                 source: input.source,
                 entity: input.entity!,
                 baseUrl: input.origin,
-                token: tokenFor(input.origin),
-                checkpointDir: checkpointDir(cfg),
                 ...(input.from !== undefined ? { from: input.from } : {}),
                 ...(input.to !== undefined ? { to: input.to } : {}),
                 ...(input.pageSize !== undefined ? { pageSize: input.pageSize } : {}),
@@ -94,13 +79,12 @@ export function createIngestActivities({ cfg, store, log }: ActivityDeps) {
         }
         const single = !(await stat(input.origin)).isDirectory();
         result.runs.push(
-          ...(await ingestPath(deps, {
+          ...(await ingestion.ingestFiles({
             source: input.source,
             path: input.origin,
             ...(input.entity ? { entity: input.entity } : {}),
             force: input.force ?? false,
             ...(input.replayOf ? { replayOf: input.replayOf } : {}),
-            checkpoints: new FileCheckpoints(checkpointDir(cfg)),
             // The same file keeps its run id across attempts: a retried run replaces its ledger row.
             runIdFor: (file) => (single ? input.runId : `${input.runId}-${createHash('sha256').update(resolve(file)).digest('hex').slice(0, 8)}`),
             onProgress: (file, p) => beat({ file, ...p }),
@@ -109,7 +93,7 @@ export function createIngestActivities({ cfg, store, log }: ActivityDeps) {
         );
       });
     } finally {
-      await producer.disconnect().catch(() => undefined);
+      await ingestion.close().catch(() => undefined);
     }
     for (const r of result.runs) ilog.info({ run_id: r.runId, status: r.status, read: r.read, accepted: r.accepted, rejected: r.rejected, error: r.error || undefined }, 'ingestion run ended');
     throwIfFailed(result);

@@ -1,28 +1,16 @@
-// Byte-level helpers shared by the readers: chunked file reading and strict UTF-8 decoding (an
-// invalid byte sequence is reported, never replaced by U+FFFD).
+// Byte-level helpers shared by the readers: chunked file reading and lines; strict UTF-8 decoding (an
+// invalid byte sequence is reported, never replaced by U+FFFD) and the BOM are lib/csv.ts'.
 import { createReadStream } from 'node:fs';
+import { decodeUtf8, hasBom } from '../../../lib/csv.ts';
 import { FILE_LIMITS, tooLarge } from '../limits.ts';
+
+export { decodeUtf8 };
 
 export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) yield chunk as Buffer;
 }
 
-const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** The text of some bytes, or undefined when they are not valid UTF-8. */
-export function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return strict.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
 export const NOT_UTF8 = 'not valid UTF-8 text (an export in another encoding?); the original bytes are kept in base64';
-
-export function hasBom(b: Uint8Array): boolean {
-  return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
-}
 
 /**
  * Splits a byte stream into lines (LF or CRLF), with their 1-based line numbers; a BOM is dropped.

@@ -1,11 +1,11 @@
-// CSV exports: separator (, ; or tab) and header row detected from the rows below the title block,
-// BOM, CRLF/LF and RFC 4180 quotes. Each data row becomes a record keyed by its headings; its
-// original text is the row with personal columns redacted (rejects carry it).
+// CSV exports: separator (, ; or tab) and header row detected from the rows below the title block;
+// BOM, CRLF/LF and RFC 4180 quotes are lib/csv.ts'. Each data row becomes a record keyed by its
+// headings; its original text is the row with personal columns redacted (rejects carry it).
 import { isPersonalField, REDACTED } from '../../pii.ts';
 import type { RawRecord } from '../../types.ts';
 import type { FieldSpec } from '../fields.ts';
-import { decodeUtf8, fileChunks, NOT_UTF8 } from './bytes.ts';
-import { csvRecords, joinCsv, splitCsv } from './csv-text.ts';
+import { CsvQuoteError, csvRecords, decodeUtf8, joinCsv, splitCsv } from '../../../lib/csv.ts';
+import { fileChunks, NOT_UTF8 } from './bytes.ts';
 import { FILE_LIMITS, type FileLimits } from '../limits.ts';
 import { UnreadableFileError } from './errors.ts';
 import { HEADER_SEARCH_ROWS, headerNotFound, headingKeys, headingScore, isHeader } from './header.ts';
@@ -15,6 +15,16 @@ export { UnreadableFileError };
 const SEPARATORS = [',', ';', '\t'] as const;
 
 export async function* readCsv(path: string, fields: readonly FieldSpec[], chunks: AsyncIterable<Buffer> = fileChunks(path), limits: FileLimits = FILE_LIMITS): AsyncGenerator<RawRecord> {
+  try {
+    yield* records(path, fields, chunks, limits);
+  } catch (e) {
+    // A record beyond the limit or a quote that runs on: the whole file is unreadable.
+    if (e instanceof CsvQuoteError) throw new UnreadableFileError(`${path}: ${e.message}${e.kind === 'limit' ? ' (connectors/common/limits.ts)' : ''}`);
+    throw e;
+  }
+}
+
+async function* records(path: string, fields: readonly FieldSpec[], chunks: AsyncIterable<Buffer>, limits: FileLimits): AsyncGenerator<RawRecord> {
   const known = headingKeys(fields);
   let header: string[] | undefined;
   let personal: boolean[] = [];

@@ -5,12 +5,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createKafka } from '../../../infra/kafka/client.ts';
-import { checkpointDir, FileCheckpoints } from '../../../connectors/checkpoints.ts';
-import { ingestPath } from '../../../connectors/files.ts';
-import { ingestFromApi } from '../../../connectors/http/ingest-api.ts';
-import { pseudonymiser, loadPiiSecret } from '../../../connectors/pii.ts';
-import { createChisoProducer, prepareTopics } from '../../../connectors/producer.ts';
-import type { IngestDeps, Progress, RunSummary } from '../../../connectors/run.ts';
+import { openIngestion } from '../../../connectors/ingestion.ts';
+import type { Progress, RunSummary } from '../../../connectors/run.ts';
 import { waitForSink } from '../../../connectors/wait-for-sink.ts';
 import { ENTITIES, entityName, type EntityName, SOURCES, sourceId, type SourceId } from '../../../schemas/events.ts';
 import { SINK_GROUP, topics } from '../../../schemas/topics.ts';
@@ -146,24 +142,18 @@ export function registerIngest(program: Command): void {
         skipped.push(...r.skipped);
         workflowError = r.error;
       } else {
-        await prepareTopics(kafka, ctx.cfg.kafka.topicPrefix);
-        const producer = await createChisoProducer(kafka, ctx.log);
-        const deps: IngestDeps = { producer, log: ctx.log, pseudonymise: pseudonymiser(loadPiiSecret(ctx.cfg)), topicPrefix: ctx.cfg.kafka.topicPrefix };
+        const ingestion = await openIngestion(ctx.cfg, ctx.log, { kafka });
         const progress = progressPrinter();
         try {
           if (isUrl) {
-            if (!ctx.cfg.sourceApiToken) throw new UsageError('CHISO_SOURCE_API_TOKEN: expected the bearer token of the source export API');
             const pageSize = opts.pageSize === undefined ? undefined : Number(opts.pageSize);
             if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) throw new UsageError(`--page-size: expected a positive whole number, got "${opts.pageSize}"`);
             summaries.push(
-              await ingestFromApi(
-                deps,
+              await ingestion.ingestApi(
                 {
                   source,
                   entity: entity as EntityName,
                   baseUrl: target,
-                  token: ctx.cfg.sourceApiToken,
-                  checkpointDir: checkpointDir(ctx.cfg),
                   ...(opts.from ? { from: opts.from } : {}),
                   ...(opts.to ? { to: opts.to } : {}),
                   ...(pageSize ? { pageSize } : {}),
@@ -174,13 +164,12 @@ export function registerIngest(program: Command): void {
             );
           } else {
             summaries.push(
-              ...(await ingestPath(deps, {
+              ...(await ingestion.ingestFiles({
                 source,
                 path: target,
                 ...(entity ? { entity } : {}),
                 force: opts.force ?? false,
                 ...(opts.replay ? { replayOf: opts.replay } : {}),
-                checkpoints: new FileCheckpoints(checkpointDir(ctx.cfg)),
                 onProgress: (file, p) => progress.update(file, p),
                 onSkip: (file, reason, failure) => skipped.push({ file, reason, failure }),
               })),
@@ -188,7 +177,7 @@ export function registerIngest(program: Command): void {
           }
           progress.done();
         } finally {
-          await producer.disconnect().catch(() => undefined);
+          await ingestion.close().catch(() => undefined);
         }
       }
       let waited: 'done' | string | undefined;

@@ -6,10 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { FileCheckpoints, checkpointDir } from '../../../connectors/checkpoints.ts';
-import { ingestPath } from '../../../connectors/files.ts';
-import { loadPiiSecret, pseudonymiser } from '../../../connectors/pii.ts';
-import { createChisoProducer, prepareTopics } from '../../../connectors/producer.ts';
+import { openIngestion } from '../../../connectors/ingestion.ts';
 import type { RunSummary } from '../../../connectors/run.ts';
 import { waitForSink } from '../../../connectors/wait-for-sink.ts';
 import { createKafka } from '../../../infra/kafka/client.ts';
@@ -30,17 +27,13 @@ const SAMPLES = fileURLToPath(new URL('../../../infra/samples/data/', import.met
 /** Ingests the bundled samples, one run per file; returns the runs made (none when all were done before). */
 async function ingestSamples(cfg: Config, log: Logger, say: (line: string) => void): Promise<RunSummary[]> {
   const kafka = createKafka(cfg, log, 'chiso-start');
-  await prepareTopics(kafka, cfg.kafka.topicPrefix);
-  const producer = await createChisoProducer(kafka, log);
+  const ingestion = await openIngestion(cfg, log, { kafka });
   const runs: RunSummary[] = [];
   try {
-    const deps = { producer, log, pseudonymise: pseudonymiser(loadPiiSecret(cfg)), topicPrefix: cfg.kafka.topicPrefix };
-    const checkpoints = new FileCheckpoints(checkpointDir(cfg));
     for (const source of SOURCES) {
-      const made = await ingestPath(deps, {
+      const made = await ingestion.ingestFiles({
         source,
         path: `${SAMPLES}${source}`,
-        checkpoints,
         onSkip: (file, reason) => say(`  bỏ qua / skipped ${file.replace(SAMPLES, '')}: ${reason}`),
       });
       for (const r of made) {
@@ -49,7 +42,7 @@ async function ingestSamples(cfg: Config, log: Logger, say: (line: string) => vo
       runs.push(...made);
     }
   } finally {
-    await producer.disconnect();
+    await ingestion.close();
   }
   const produced: Record<string, string> = {};
   for (const r of runs) for (const [k, v] of Object.entries(r.producedOffsets)) if (!produced[k] || BigInt(produced[k]) < BigInt(v)) produced[k] = v;

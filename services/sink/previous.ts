@@ -2,15 +2,18 @@
 // (unit and day fields): a new version touches the days its previous version counted on as well as
 // its own (indicators/counted-days.ts). One query per flush, for all its records, read
 // from the latest-state tables by their primary key (record_id); only records already stored
-// return a row. Must run BEFORE the flush writes the latest-state tables; the rows of this flush's
-// own events (a retry after a crash between two inserts) are ignored.
+// return a row. Must run BEFORE the flush writes the latest-state tables. The rows of this flush's
+// FRESH events (not in raw_events yet: written by a try of this flush that crashed before raw_events)
+// are ignored; the rows of events it holds again (exact duplicates, already written by an earlier
+// flush) are previous versions like any other: a duplicate of version 1 in the flush that brings
+// version 2 must not hide the days version 1 counted on.
 import { select, type Store } from '../../infra/clickhouse/store.ts';
 import type { EntityName } from '../../schemas/events.ts';
 import { dayFieldsSql, type DayVersion } from '../../indicators/counted-days.ts';
 import { InfraError } from '../../lib/errors.ts';
 import { LATEST_TABLE, type PreparedEvent } from './rows.ts';
 
-interface StoredRow {
+export interface StoredRow {
   entity: EntityName;
   record_id: string;
   event_id: string;
@@ -24,17 +27,14 @@ export function previousKey(entity: EntityName, recordId: string): string {
   return `${entity}|${recordId}`;
 }
 
-/** Per previousKey, the newest stored version not written by these events. */
-export async function previousVersions(store: Store, events: readonly PreparedEvent[]): Promise<Map<string, DayVersion>> {
-  const out = new Map<string, DayVersion>();
-  if (events.length === 0) return out;
+/** Every stored version of the records of these events (read before the flush writes them). */
+export async function storedVersions(store: Store, events: readonly PreparedEvent[]): Promise<readonly StoredRow[]> {
+  if (events.length === 0) return [];
   const ids = new Map<EntityName, Set<string>>();
-  const own = new Set<string>();
   for (const e of events) {
     let set = ids.get(e.entity);
     if (set === undefined) ids.set(e.entity, (set = new Set()));
     set.add(e.recordId);
-    own.add(e.event_id);
   }
   const params: Record<string, unknown> = {};
   const branches = [...ids].map(([entity, set], i) => {
@@ -43,12 +43,17 @@ export async function previousVersions(store: Store, events: readonly PreparedEv
     return `SELECT '${entity}' AS entity, record_id, event_id, toString(updated_at) AS updated_at, toString(unit_code) AS unit_code, ${dayFieldsSql(entity)} AS days
       FROM ${store.db}.${LATEST_TABLE[entity]} WHERE record_id IN {ids${i}:Array(String)}`;
   });
-  let rows: StoredRow[];
   try {
-    rows = await select<StoredRow>(store, branches.join('\nUNION ALL\n'), params);
+    return await select<StoredRow>(store, branches.join('\nUNION ALL\n'), params);
   } catch (e) {
     throw new InfraError(`ClickHouse read of the previous versions failed: ${(e as Error).message}`, 'SINK_WRITE_FAILED', { table: 'latest' }, { cause: e, retriable: true });
   }
+}
+
+/** Per previousKey, the newest stored version not written by the flush's fresh events (those not in raw_events before it). */
+export function previousVersions(rows: readonly StoredRow[], fresh: readonly PreparedEvent[]): Map<string, DayVersion> {
+  const out = new Map<string, DayVersion>();
+  const own = new Set(fresh.map((e) => e.event_id));
   const newest = new Map<string, StoredRow>();
   for (const r of rows) {
     if (own.has(r.event_id)) continue;

@@ -19,7 +19,7 @@ import { DataRefused, isDataRefusal, refusalReason } from './refused.ts';
 import { chTime, type KafkaPosition, type PreparedEvent, prepareEvent, RAW_COLUMNS, rejectRow, type Row, runRow } from './rows.ts';
 import { type DayVersion, eachTouched } from '../../indicators/counted-days.ts';
 import { hcmToday } from '../../indicators/periods.ts';
-import { previousKey, previousVersions } from './previous.ts';
+import { previousKey, previousVersions, storedVersions } from './previous.ts';
 
 /** A decoded message as a chunk holds it: an event is kept with its rows prepared. */
 export type Item = Exclude<Decoded, { kind: 'event' }> | { kind: 'event'; event: PreparedEvent; pos: KafkaPosition };
@@ -132,16 +132,16 @@ export async function writeChunks(store: Store, lines: LineBuffer, chunks: Chunk
     return fresh;
   })();
   // The previous versions are read before the latest-state tables get the new ones.
-  const previous = previousVersions(store, events);
+  const stored = storedVersions(store, events);
   await settleAll([
     known.then(() => undefined),
     insert('rejects', rejects),
     insert('ingest_runs', runs),
-    previous.then(() => settleAll([...latestLines(events)].map(([table, lines]) => insert(table, lines)))).then(() => undefined),
+    stored.then(() => settleAll([...latestLines(events)].map(([table, lines]) => insert(table, lines)))).then(() => undefined),
   ]);
   const fresh = await known;
   result.duplicatesDropped = events.length - fresh.length;
-  await insert('touched_days', touchedRows(fresh, batch, chTime(touchedAt.toISOString()), await previous, hcmToday(touchedAt.getTime())));
+  await insert('touched_days', touchedRows(fresh, batch, chTime(touchedAt.toISOString()), previousVersions(await stored, fresh), hcmToday(touchedAt.getTime())));
   if (hooks.stillOurs?.() === false) throw new Fenced('the group is rebalancing: raw_events not written, the chunks are left to be delivered again');
   // ...then raw_events, only once all of those succeeded.
   const bySource = new Map<string, Lines>();

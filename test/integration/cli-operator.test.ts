@@ -105,6 +105,17 @@ describe('every operator command through the chiso binary', () => {
     expect(rejects).toHaveLength(expected?.bad.length ?? -1);
     expect(rejects.map((x) => x.field).sort()).toEqual(['KenhThucHien', 'MaHoSo', 'NgayTiepNhan', 'NgayTiepNhan']);
     for (const x of rejects) expect(x.location).toMatch(/dossiers\.ndjson, line \d+$/);
+
+    // Plain `chiso status`: the parts, then the data quality of the last 7 days with this run's counts.
+    const st = await chiso(['status']);
+    expect(st.code, st.err).toBe(0);
+    const [parts, quality] = st.out.split('Chất lượng dữ liệu / data quality');
+    expect(parts).toMatch(/chiso\s+up/);
+    expect(quality).toContain('đọc / read');
+    expect(quality).toContain('loại / rejected');
+    const line = quality?.split('\n').find((l) => /one-stop-shop\s+dossiers/.test(l));
+    expect(line, quality).toBeDefined();
+    expect(line).toContain(` ${expected?.records} `);
   });
 
   it('replays the run: a new run linked to it, nothing doubled', async () => {

@@ -122,6 +122,16 @@ describe('an operator with only the API address and a token', () => {
     expect(rejects).toHaveLength(expected?.bad.length ?? -1);
     for (const x of rejects) expect(x.location).toMatch(/ho-so-dossiers\.ndjson, line \d+$/);
 
+    // `chiso status` at the desk: the server's readiness, then its data quality (GET /quality).
+    const st = await json<{ status: string; quality: { rows: { source: string; entity: string; metric: string; n: number }[] } | null }>(['status']);
+    expect(st.status).toBe('ready');
+    const read = st.quality?.rows.filter((q) => q.source === 'one-stop-shop' && q.entity === 'dossiers' && q.metric === 'read').reduce((a, q) => a + q.n, 0);
+    expect(read).toBe(expected?.records);
+    const plain = await chiso(['status']);
+    expect(plain.code, plain.err).toBe(0);
+    expect(plain.out).toContain('Chất lượng dữ liệu / data quality');
+    expect(plain.out).toMatch(/one-stop-shop\s+dossiers/);
+
     // The same bytes again: stored once, and not ingested twice.
     const again = await json<{ runs: RunSummary[]; skipped: { reason: string }[]; uploads: { archive: { stored: string } }[] }>(['ingest', 'one-stop-shop', file]);
     expect(again.uploads[0]?.archive.stored).toBe('existing');

@@ -9,6 +9,7 @@ import { decode, topicRoles } from '../../services/sink/decode.ts';
 import { joinLines, LineBuffer, lineBytes } from '../../services/sink/lines.ts';
 import { hcmDay } from '../../indicators/periods.ts';
 import { chTime, latestRow, prepareEvent, rawLine, touchedDays } from '../../services/sink/rows.ts';
+import { previousVersions } from '../../services/sink/previous.ts';
 import { touchedRows } from '../../services/sink/write.ts';
 
 const t = topics('');
@@ -144,6 +145,18 @@ describe('sink rows', () => {
       ['payments', 'A\u0000B', '2025-03-05'],
       ['payments', 'A', '2025-03-04'],
     ]);
+  });
+
+  it("takes as previous version the newest stored row but those of the flush's fresh events: a duplicate's row counts", () => {
+    const v1 = prepareEvent(payment('2025-03-03T10:00:00+07:00') as never as Parameters<typeof prepareEvent>[0], pos, buffer);
+    const v2 = prepareEvent({ ...(payment('2025-03-05T10:00:00+07:00') as never as Parameters<typeof prepareEvent>[0]), event_id: 'e2', updated_at: '2025-03-05T23:30:00+07:00' }, pos, buffer);
+    const row = (e: typeof v1, day: string, updated: string) => ({ entity: 'payments' as const, record_id: 'TT-1', event_id: e.event_id, updated_at: updated, unit_code: 'U01', days: [day] });
+    // Stored: version 1 (an earlier flush), and version 2 written by a try of this flush that crashed.
+    const stored = [row(v1, '2025-03-03', '2025-03-04 23:30:00.000'), row(v2, '2025-03-05', '2025-03-05 23:30:00.000')];
+    // This flush: version 2 (fresh) and version 1 again (a duplicate, already in raw_events).
+    const previous = previousVersions(stored, [v2]);
+    expect([...previous.values()]).toEqual([{ unit_code: 'U01', days: ['2025-03-03'] }]);
+    expect(touchedRows([v2], 'b', '2025-03-06 00:00:00.000', previous).map((r) => r.day).sort()).toEqual(['2025-03-03', '2025-03-05']);
   });
 
   it('rejects identifiers with NUL, control characters or invalid UTF-8 and over-long codes at decode, as poison', () => {

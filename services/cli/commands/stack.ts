@@ -6,11 +6,11 @@ import { runningPid, tailOf } from '../../../infra/process.ts';
 import type { Config } from '../../../schemas/config.ts';
 import { InfraError } from '../../../lib/errors.ts';
 import { isRemote } from '../../ioc-api/client.ts';
-import { makeContext } from '../context.ts';
+import { type Context, makeContext } from '../context.ts';
 import { guardStop } from '../stop-guard.ts';
 import { remoteStatus } from '../remote.ts';
 import { table } from '../render.ts';
-import { printQuality, type QualityOptions } from './status.ts';
+import { fetchQuality, printQuality, QUALITY_TITLE, type Quality, type QualityOptions, qualityDays, renderQuality } from './status.ts';
 
 export function printUp(r: UpResult): string {
   const lines = [
@@ -80,21 +80,40 @@ export function registerStack(program: Command): void {
 
   program
     .command('status')
-    .description('show each part of the stack: up or down, where, version; with --quality, data quality per source, entity and day instead')
-    .option('--quality', 'data quality of the last --days days: read, accepted, rejected (and why), unknown units, missing dates, late arrivals, corrections')
-    .option('--days <n>', 'with --quality: the last n days', '7')
-    .option('--source <source>', 'with --quality: only this source, e.g. one-stop-shop')
+    .description('show each part of the stack (up or down, where, version), then the data quality of the last --days days; with --quality, only the data quality')
+    .option('--quality', 'only the data quality of the last --days days: read, accepted, rejected (and why), unknown units, missing dates, late arrivals, corrections')
+    .option('--days <n>', 'the data quality of the last n days', '7')
+    .option('--source <source>', 'the data quality of this source only, e.g. one-stop-shop')
     .action(async (opts: { quality?: boolean } & QualityOptions, cmd: Command) => {
       const ctx = makeContext(cmd.optsWithGlobals());
+      qualityDays(opts);
+      if (opts.quality) return printQuality(ctx, opts);
       if (isRemote(ctx.cfg)) {
         const r = (await remoteStatus(ctx)) as { status: string; reasons?: string[]; details?: { parts?: Record<string, { ok: boolean; where?: string; version?: string; detail?: string }> } };
         const rows = Object.entries(r.details?.parts ?? {}).map(([part, h]) => ({ part, state: h.ok ? 'up' : 'down', where: h.where, version: h.version, detail: h.detail }));
-        ctx.result(r, () => [`${ctx.cfg.remote?.url}: ${r.status}${r.reasons?.length ? ` (${r.reasons.join(', ')})` : ''}`, ...(rows.length ? [table(rows, ['part', 'state', 'where', 'version', 'detail'])] : [])].join('\n'));
+        const q = await qualityPart(ctx, opts);
+        ctx.result({ ...r, quality: q.quality ?? null, ...(q.error ? { qualityError: q.error } : {}) }, () =>
+          [`${ctx.cfg.remote?.url}: ${r.status}${r.reasons?.length ? ` (${r.reasons.join(', ')})` : ''}`, ...(rows.length ? [table(rows, ['part', 'state', 'where', 'version', 'detail'])] : []), '', q.text].join('\n'),
+        );
         if (r.status !== 'ready') process.exitCode = 1;
         return;
       }
-      if (opts.quality) return printQuality(ctx, opts);
       const parts = await status(ctx.cfg);
-      ctx.result(parts, () => table(parts as unknown as Record<string, unknown>[], ['part', 'state', 'where', 'version', 'pid', 'detail']));
+      const partsTable = () => table(parts as unknown as Record<string, unknown>[], ['part', 'state', 'where', 'version', 'pid', 'detail']);
+      // --json keeps its shape (the parts); the quality rows are `chiso status --quality --json`.
+      if (ctx.json) return ctx.result(parts, partsTable);
+      const q = parts.find((p) => p.part === 'chiso')?.state === 'up' ? await qualityPart(ctx, opts) : { text: `${QUALITY_TITLE}: chiso không chạy / the chiso process is not running (npx chiso up --detach)` };
+      ctx.result(parts, () => [partsTable(), '', q.text].join('\n'));
     });
+}
+
+/** The data-quality part of plain `chiso status`: the table, or why it could not be read (the status itself still answers). */
+async function qualityPart(ctx: Context, opts: QualityOptions): Promise<{ quality?: Quality; error?: string; text: string }> {
+  try {
+    const quality = await fetchQuality(ctx, opts);
+    return { quality, text: `${QUALITY_TITLE}, từ / since ${quality.since}${opts.source ? `, ${opts.source}` : ''}:\n${renderQuality(quality)}` };
+  } catch (e) {
+    const error = (e as Error).message;
+    return { error, text: `${QUALITY_TITLE}: không đọc được / unavailable: ${error}` };
+  }
 }

@@ -54,8 +54,12 @@ if (args.help) {
 
 Ingests the exports generated for --from..--to (seed S), split into R rounds, through a private stack
 while killing and restarting Kafka, Temporal and the chiso process at random; keeps going for at least
---minutes (the rounds repeat as replays of the same files once all are in); then reconciles and
-prints the figures. Exit code 0 when nothing was lost, doubled or computed differently.
+--minutes (the rounds repeat as replays of the same files once all are in), with a hostile file in
+each of the first R rounds (a NUL byte and 300 characters in a unit code, a control character and
+300 characters in a record id, a cut-off JSON line, invalid UTF-8); then reconciles and prints the
+figures. Exit code 0 when every run has read = accepted + rejected, nothing was lost or doubled, no
+replay wrote a row, no hostile record landed, every expected reject is there and every indicator
+value equals a computation from scratch. Figures and how to read them: docs/reliability.md.
 `);
   process.exit(0);
 }

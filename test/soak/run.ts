@@ -54,8 +54,12 @@ if (args.help) {
 
 Ingests the exports generated for --from..--to (seed S), split into R rounds, through a private stack
 while killing and restarting Kafka, Temporal and the chiso process at random; keeps going for at least
---minutes (the rounds repeat as replays of the same files once all are in); then reconciles and
-prints the figures. Exit code 0 when nothing was lost, doubled or computed differently.
+--minutes (the rounds repeat as replays of the same files once all are in), with a hostile file in
+each of the first R rounds (a NUL byte and 300 characters in a unit code, a control character and
+300 characters in a record id, a cut-off JSON line, invalid UTF-8); then reconciles and prints the
+figures. Exit code 0 when every run has read = accepted + rejected, nothing was lost or doubled, no
+replay wrote a row, no hostile record landed, every expected reject is there and every indicator
+value equals a computation from scratch. Figures and how to read them: docs/reliability.md.
 `);
   process.exit(0);
 }
@@ -142,7 +146,8 @@ for (const e of ENTITIES) {
   }
 }
 const services = join(work, 'generated', 'public-service-portal', 'services.json');
-const servicesCount = (JSON.parse(readFileSync(services, 'utf8')) as { data: unknown[] }).data.length - (manifest.files['public-service-portal/services.json']?.bad.length ?? 0);
+const servicesBad = manifest.files['public-service-portal/services.json']?.bad.length ?? 0;
+const servicesCount = (JSON.parse(readFileSync(services, 'utf8')) as { data: unknown[] }).data.length - servicesBad;
 
 /** Records no export should carry: each is a reject with its reason, and the next file still lands. */
 function hostileFile(round: number): string {
@@ -163,6 +168,7 @@ function hostileFile(round: number): string {
 
 // --- chaos: one part at a time, SIGKILL, then restarted by `up` ---
 const faults: Record<Part, number> = { kafka: 0, temporal: 0, chiso: 0 };
+const restarts: Record<Part, number> = { kafka: 0, temporal: 0, chiso: 0 };
 let chaosOn = true;
 async function chaos(): Promise<void> {
   while (chaosOn) {
@@ -180,9 +186,13 @@ async function chaos(): Promise<void> {
     }
     const gone = Date.now() + 30_000;
     while (isAlive(pid) && Date.now() < gone) await new Promise((res) => setTimeout(res, 100));
+    if (isAlive(pid)) throw new Error(`${part} (pid ${pid}) still alive 30 s after SIGKILL`);
     faults[part]++;
+    // Pacing: the part stays down for 1 to 9 s while the rounds go on.
     await new Promise((res) => setTimeout(res, 1_000 + rng.int(0, 8_000)));
     await restart();
+    if (runningPid(paths[part === 'chiso' ? 'app' : part]) === undefined) throw new Error(`${part} not running after the restart`);
+    restarts[part]++;
   }
 }
 async function restart(): Promise<void> {
@@ -200,7 +210,34 @@ async function restart(): Promise<void> {
 
 // --- the run ---
 const started = Date.now();
-const report = { records: 0, runs: 0, faults, badInputs: 0, lost: 0, doubled: 0, failedRuns: 0, unreconciledRuns: 0, valueMismatches: 0, values: 0, minutes: 0 };
+const report = {
+  seed: args.seed,
+  from: args.from,
+  to: args.to,
+  rounds: 0,
+  passes: 0,
+  records: 0,
+  runs: 0,
+  replayRuns: 0,
+  read: 0,
+  accepted: 0,
+  rejected: 0,
+  faults,
+  restarts,
+  badInputs: 0,
+  hostileFiles: 0,
+  hostileLanded: 0,
+  rejectsExpected: 0,
+  rejectsFound: 0,
+  lost: 0,
+  doubled: 0,
+  replayRowsWritten: 0,
+  failedRuns: 0,
+  unreconciledRuns: 0,
+  valueMismatches: 0,
+  values: 0,
+  minutes: 0,
+};
 let ok = false;
 try {
   say(`starting the stack under ${dataDir}`);
@@ -213,7 +250,10 @@ try {
   while (round < rounds || Date.now() - started < minutes * 60_000) {
     const r = round % rounds;
     say(`round ${round + 1}${round >= rounds ? ' (a replay pass of the same files)' : ''}: ${files[r]?.length ?? 0} exports`);
-    if (round < rounds) await until('ingest hostile', ['ingest', 'one-stop-shop', hostileFile(r), '--entity', 'dossiers', '--json']);
+    if (round < rounds) {
+      await until('ingest hostile', ['ingest', 'one-stop-shop', hostileFile(r), '--entity', 'dossiers', '--json']);
+      report.hostileFiles++;
+    }
     for (const f of files[r] ?? []) {
       await until(`ingest ${f.entity}`, ['ingest', f.source, f.path, '--entity', f.entity, '--json', ...(round >= rounds ? ['--force'] : [])]);
     }
@@ -221,6 +261,8 @@ try {
     round++;
     if (round % rounds === 0) passes++;
   }
+  report.rounds = round;
+  report.passes = passes;
   chaosOn = false;
   await chaosDone;
   await restart();
@@ -251,16 +293,42 @@ try {
     await migrate(store, log);
     const db = store.db;
     const [raw] = await select<{ n: string; u: string }>(store, `SELECT count() AS n, uniqExact(event_id) AS u FROM ${db}.raw_events`);
-    const runs = await select<{ run_id: string; status: string; read: string; accepted: string; rejected: string }>(store, `SELECT run_id, status, read, accepted, rejected FROM ${db}.ingest_runs FINAL`);
-    const [rej] = await select<{ n: string }>(store, `SELECT count() AS n FROM ${db}.rejects`);
+    const runs = await select<{ run_id: string; origin: string; started_at: string; status: string; read: string; accepted: string; rejected: string }>(
+      store,
+      `SELECT run_id, origin, toString(started_at) AS started_at, status, read, accepted, rejected FROM ${db}.ingest_runs FINAL ORDER BY started_at`,
+    );
+    // Distinct by where the record is (file and line): a replay pass rejects the same lines again.
+    const [rej] = await select<{ n: string; d: string }>(store, `SELECT count() AS n, uniqExact(source, entity, location) AS d FROM ${db}.rejects FINAL`);
+    // A replay pass must write nothing: a raw_events row carrying a later run of an origin already
+    // ingested is a record written twice (ReplacingMergeTree keeps the newest row, so a background merge
+    // that folded the pair leaves exactly that row behind).
+    // (Runs are in order of start; a failed run before the first success may leave rows of its own.)
+    const ingested = new Set<string>();
+    const later: string[] = [];
+    for (const r of runs) {
+      if (ingested.has(r.origin)) later.push(r.run_id);
+      else if (r.status === 'succeeded') ingested.add(r.origin);
+    }
+    const [replayRows] = await select<{ n: string }>(store, `SELECT count() AS n FROM ${db}.raw_events WHERE has({later:Array(String)}, run_id)`, { later });
+    const [hostileRows] = await select<{ n: string }>(store, `SELECT count() AS n FROM ${db}.raw_events WHERE origin LIKE '%dossiers-hostile%' OR record_id LIKE 'SOAK-%' OR length(record_id) >= 300`);
     report.records = Number(raw?.u ?? 0);
     report.doubled = Number(raw?.n ?? 0) - Number(raw?.u ?? 0);
     report.lost = want - Number(raw?.u ?? 0);
+    report.replayRowsWritten = Number(replayRows?.n ?? 0);
+    report.hostileLanded = Number(hostileRows?.n ?? 0);
     report.runs = runs.length;
+    report.replayRuns = later.length;
+    report.read = runs.reduce((s, r) => s + Number(r.read), 0);
+    report.accepted = runs.reduce((s, r) => s + Number(r.accepted), 0);
+    report.rejected = runs.reduce((s, r) => s + Number(r.rejected), 0);
     report.failedRuns = runs.filter((r) => r.status === 'failed').length;
     report.unreconciledRuns = runs.filter((r) => Number(r.read) !== Number(r.accepted) + Number(r.rejected)).length;
     report.badInputs = expected.hostile + expected.badRows;
-    say(`raw_events ${raw?.n} rows, ${raw?.u} distinct (expected ${want}); rejects ${rej?.n}; runs ${runs.length} (${report.failedRuns} failed)`);
+    report.rejectsExpected = expected.hostile + expected.badRows + servicesBad;
+    report.rejectsFound = Number(rej?.d ?? 0);
+    say(
+      `raw_events ${raw?.n} rows, ${raw?.u} distinct (expected ${want}); rejects ${rej?.n} rows, ${rej?.d} distinct locations (expected ${report.rejectsExpected}); runs ${runs.length} (${report.failedRuns} failed, ${later.length} replays writing ${report.replayRowsWritten} rows); hostile records landed ${report.hostileLanded}`,
+    );
 
     // Every value the nightly runs left, against a computation from scratch of the whole period.
     const lines = async () =>
@@ -298,7 +366,14 @@ try {
     await store.close();
   }
   report.minutes = Math.round((Date.now() - started) / 6_000) / 10;
-  ok = report.lost === 0 && report.doubled === 0 && report.unreconciledRuns === 0 && report.valueMismatches === 0;
+  ok =
+    report.lost === 0 &&
+    report.doubled === 0 &&
+    report.replayRowsWritten === 0 &&
+    report.hostileLanded === 0 &&
+    report.rejectsFound === report.rejectsExpected &&
+    report.unreconciledRuns === 0 &&
+    report.valueMismatches === 0;
 } catch (e) {
   say(`soak failed: ${(e as Error).stack ?? String(e)}`);
 } finally {
@@ -310,6 +385,6 @@ try {
 process.stdout.write(
   args.json
     ? `${JSON.stringify({ ok, ...report }, null, 2)}\n`
-    : `soak ${ok ? 'passed' : 'FAILED'} in ${report.minutes} min: ${report.records} records, ${report.runs} runs (${report.failedRuns} failed and retried), faults survived ${JSON.stringify(report.faults)}, bad inputs tried ${report.badInputs}, lost ${report.lost}, doubled ${report.doubled}, runs not reconciled ${report.unreconciledRuns}, indicator values ${report.values} (${report.valueMismatches} differ from scratch)\n`,
+    : `soak ${ok ? 'passed' : 'FAILED'} in ${report.minutes} min, ${report.rounds} rounds: ${report.records} records, ${report.runs} runs (${report.failedRuns} failed and retried) read ${report.read} = accepted ${report.accepted} + rejected ${report.rejected}, faults survived ${JSON.stringify(report.faults)}, restarts ${JSON.stringify(report.restarts)}, bad inputs tried ${report.badInputs} (${report.hostileFiles} hostile files, ${report.hostileLanded} landed), rejects ${report.rejectsFound} of ${report.rejectsExpected}, lost ${report.lost}, doubled ${report.doubled} (replays wrote ${report.replayRowsWritten} rows), runs not reconciled ${report.unreconciledRuns}, indicator values ${report.values} (${report.valueMismatches} differ from scratch)\n`,
 );
 process.exit(ok ? 0 : 1);

@@ -14,7 +14,7 @@ import { measureLag } from '../../services/sink/health.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 import { latestStatuses } from './reconcile.ts';
 import { beside, eventFeed } from './clean-run.ts';
-import { type PrivateBrokerStack, startPrivateBrokerStack } from '../integration/private-broker.ts';
+import { type PrivateBrokerStack, startPrivateBrokerStack } from './private-broker.ts';
 
 const log = createLogger('silent');
 let stack: PrivateBrokerStack;

@@ -6,7 +6,7 @@
 // Why not `chmod -R a-w` on the chDB directory: the tests run as root (here and in CI containers),
 // and root writes through file permissions, so chmod refuses nothing. Instead the table's
 // parts_to_throw_insert is set to 1: every insert then fails with TOO_MANY_PARTS, the error a disk
-// that cannot keep up produces, through the same insert path. (test/integration/sink-clickhouse-down
+// that cannot keep up produces, through the same insert path. (test/faults/sink-clickhouse-down
 // covers a latest-state table detached for longer than the group's session timeout.)
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import type { Sink } from '../../services/sink/index.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
 import { latestStatuses } from './reconcile.ts';
 import { beside, eventFeed } from './clean-run.ts';
-import { type SinkStack, startSinkStack } from '../integration/sink-stack.ts';
+import { type SinkStack, startSinkStack } from './sink-stack.ts';
 
 const log = createLogger('silent');
 let stack: SinkStack;

@@ -1,5 +1,5 @@
 // The sink process is SIGKILLed from outside at an arbitrary point of a live stream (as the OOM
-// killer or a power cut would), not at a hook of its own like test/integration/sink-crash.test.ts:
+// killer or a power cut would), not at a hook of its own like test/faults/sink-crash.test.ts:
 // twice, each time right after the group committed a batch, while the next one is being written. A final sink drains the rest; ClickHouse holds every event once, in its latest state.
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
@@ -8,7 +8,7 @@ import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { randomName, testConfig } from '../support/env.ts';
-import { startSinkChild, totalLag } from '../integration/sink-child.ts';
+import { startSinkChild, totalLag } from './sink-child.ts';
 import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 import { latestStatuses } from './reconcile.ts';
 import { beside, eventFeed } from './clean-run.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { select, type Store } from '../../infra/clickhouse/store.ts';
 import { createLogger } from '../../lib/logger.ts';
 import type { Sink } from '../../services/sink/index.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, waitUntil } from './sink-fixtures.ts';
+import { dossier, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
 import { type SinkStack, startSinkStack } from './sink-stack.ts';
 
 const log = createLogger('error');

@@ -9,7 +9,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { measureLag } from '../../services/sink/health.ts';
 import { createSink, type Sink, type SinkOptions } from '../../services/sink/index.ts';
 import { randomName, testConfig } from '../support/env.ts';
-import { testKafka } from './sink-fixtures.ts';
+import { testKafka } from '../integration/sink-fixtures.ts';
 
 export interface SinkStack {
   cfg: Config;

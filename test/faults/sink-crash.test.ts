@@ -8,7 +8,7 @@ import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { randomName, testConfig } from '../support/env.ts';
 import { startSinkChild, totalLag } from './sink-child.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
+import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 
 const prefix = `${randomName('p')}.`;
 const groupId = randomName('sink');

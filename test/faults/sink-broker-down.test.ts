@@ -9,7 +9,7 @@ import type { Config } from '../../schemas/config.ts';
 import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { measureLag } from '../../services/sink/health.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
+import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 import { type PrivateBrokerStack, startPrivateBrokerStack } from './private-broker.ts';
 
 const log = createLogger('error');

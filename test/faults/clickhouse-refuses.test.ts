@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import { createLogger } from '../../lib/logger.ts';
 import type { Sink } from '../../services/sink/index.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
-import { latestStatuses } from './reconcile.ts';
+import { dossier, finishedLater, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
+import { expectedStatuses, latestStatuses } from './reconcile.ts';
 import { beside, eventFeed } from './clean-run.ts';
 import { type SinkStack, startSinkStack } from './sink-stack.ts';
 
@@ -45,7 +45,7 @@ describe('fault: ClickHouse refusing writes to raw_events for a while', () => {
 
     await store.client.command({ query: `ALTER TABLE ${store.db}.raw_events MODIFY SETTING parts_to_throw_insert = 1` });
     const events = mixedEvents(4000, 'RO');
-    const updates = events.filter((e) => e.entity === 'dossiers').slice(0, 100).map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    const updates = finishedLater(events, 100);
     const all = [first, ...events, ...updates];
     await produceEvents(producer, prefix, [...events, ...updates]);
 
@@ -57,9 +57,7 @@ describe('fault: ClickHouse refusing writes to raw_events for a while', () => {
     await store.client.command({ query: `ALTER TABLE ${store.db}.raw_events RESET SETTING parts_to_throw_insert` });
     await waitUntil(async () => (await rawCounts(store)).count >= all.length && (await lag()) === 0, 120_000, async () => JSON.stringify(await rawCounts(store)));
     expect(await rawCounts(store)).toEqual({ count: all.length, unique: all.length });
-    const want = new Map<string, number>();
-    for (const e of all) if (e.entity === 'dossiers') want.set(e.record_id, e.data.status);
-    expect(await latestStatuses(store)).toEqual([...want].map(([id, st]) => `${id}:${st}`).sort());
+    expect(await latestStatuses(store)).toEqual(expectedStatuses(all));
     const [docs] = await store.client.query({ query: `SELECT count() AS n FROM ${store.db}.documents FINAL`, format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>());
     expect(Number(docs?.n)).toBe(events.filter((e) => e.entity === 'documents').length);
     expect((await sink.health()).ok).toBe(true);

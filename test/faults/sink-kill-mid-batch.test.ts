@@ -8,6 +8,7 @@ import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { childSinkRig } from './sink-child.ts';
+import { whileCoordinatorLoads } from './sink-stack.ts';
 import { finishedLater, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
 import { expectedStatuses, latestStatuses } from './reconcile.ts';
 import { beside, eventFeed } from './clean-run.ts';
@@ -17,16 +18,8 @@ let store: Store | undefined;
 
 /** Offsets the sink group has committed, summed over every partition of every topic. */
 async function committed(): Promise<number> {
-  // A group coordinator that is still loading (a fresh or busy broker) answers a retriable error.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const all = await admin.fetchOffsets({ groupId, topics: topics(prefix).all });
-      return all.flatMap((t) => t.partitions).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-    } catch (e) {
-      if (attempt >= 60 || !(e as { retriable?: boolean }).retriable) throw e;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+  const all = await whileCoordinatorLoads(() => admin.fetchOffsets({ groupId, topics: topics(prefix).all }));
+  return all.flatMap((t) => t.partitions).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
 }
 
 afterAll(async () => {

@@ -19,9 +19,21 @@ import { randomName, testConfig } from '../support/env.ts';
 import { freePortRun } from '../support/ports.ts';
 import { rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 
+/** `fn`, again while the group coordinator answers a retriable error (a fresh or busy broker still loading its groups), for up to 30 s. */
+export async function whileCoordinatorLoads<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= 60 || !(e as { retriable?: boolean }).retriable) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /** Messages of the prefix's topics the group has not committed, summed. */
 export async function totalLag(admin: Admin, groupId: string, prefix: string): Promise<number> {
-  return Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+  return whileCoordinatorLoads(async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0));
 }
 
 /** A migrated store of the config's database and a started sink over it. */

@@ -1,6 +1,7 @@
-// Two tiers: unit tests never reach a server; integration tests run against the real Kafka broker,
-// the real Temporal server and chDB, which test/support/global-setup.ts starts with the project's
-// own scripts on free ports and a throw-away data directory.
+// Three tiers (test/README.md): unit tests never reach a server; integration tests run against the
+// real Kafka broker, the real Temporal server and chDB, which test/support/global-setup.ts starts
+// with the project's own scripts on free ports and a throw-away data directory; fault tests kill,
+// stop or starve one of those real parts and run one file at a time.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -29,11 +30,14 @@ export default defineConfig({
       },
       {
         // The fault matrix (docs/reliability.md): kills and restarts of the broker, the sink, the
-        // worker and the Temporal server, source API faults and ClickHouse refusing writes.
+        // worker and the Temporal server, source API faults and ClickHouse refusing writes. One file
+        // at a time: a case's recovery is bounded in time, and two kills at once on 2 cores would
+        // measure each other.
         extends: true,
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
+          fileParallelism: false,
           globalSetup: ['test/support/global-setup.ts'],
         },
       },

@@ -1,12 +1,13 @@
 // One ingestion run: raw records in, canonical events and rejects out to Kafka, the run ledger
-// (chiso.runs.v1) written at the start and at the end. read = accepted + rejected, always; a run
-// whose records cannot be read or produced ends `failed`, never `succeeded`.
-import type { EntityName, RejectMessage, RunMessage, SourceId } from '../schemas/events.ts';
+// (chiso.runs.v1) written at the start and at the end. read = accepted + rejected, always; the
+// ledger's rows and statuses are connectors/ledger.ts's rule.
+import type { EntityName, RejectMessage, SourceId } from '../schemas/events.ts';
 import { cut, MAX_LENGTH } from '../schemas/limits.ts';
 import { topics as topicNames } from '../schemas/topics.ts';
 import { ChisoError, errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { formatTimeMs } from './common/dates.ts';
+import { endOfReading, failedBy, finalRow, finishMs, type RunEnd, type RunFailure, runningRow, unrecorded } from './ledger.ts';
 import { MAPPERS } from './mappers.ts';
 import { runCounters } from './metrics.ts';
 import type { Pseudonymiser } from './pii.ts';
@@ -60,10 +61,7 @@ export interface RunWarning extends FieldWarning {
   records: number;
 }
 
-export interface RunFailure {
-  code: string;
-  retriable: boolean;
-}
+export type { RunFailure } from './ledger.ts';
 
 /**
  * The failure vocabulary of a run: chiso errors keep their code and retriable (a file that cannot be
@@ -95,7 +93,6 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
   const counts = { read: 0, accepted: 0, rejected: 0 };
   const counters = runCounters(req.source, req.entity);
   let undecodable = 0;
-  let error = '';
   const warnings = new Map<string, RunWarning>();
   const note = (r: MapResult) => {
     for (const w of r.warnings ?? []) {
@@ -104,21 +101,6 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
       else warnings.set(w.field, { ...w, records: 1 });
     }
   };
-
-  const ledger = (status: RunMessage['status'], finishedAt: string | null): RunMessage => ({
-    run_id: req.runId,
-    source: req.source,
-    entity: req.entity,
-    origin: req.origin,
-    started_at: startedAt,
-    finished_at: finishedAt,
-    status,
-    ...counts,
-    error: cut(error, MAX_LENGTH.reason),
-    replay_of: req.replayOf ?? '',
-    updated_at: finishedAt ?? startedAt,
-    produced_offsets: {},
-  });
 
   const reject = (raw: RawRecord, field: string, reason: string) => {
     const { original, encoding } = redactOriginal(raw, deps.pseudonymise.bytes);
@@ -139,10 +121,9 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
     return deps.producer.send({ topic: t.rejects, key: req.runId, value: JSON.stringify(msg) });
   };
 
-  let status: RunSummary['status'] = 'succeeded';
-  let failure: RunFailure | undefined;
+  let end: RunEnd;
   try {
-    await deps.producer.send({ topic: t.runs, key: req.runId, value: JSON.stringify(ledger('running', null)) });
+    await deps.producer.send({ topic: t.runs, key: req.runId, value: JSON.stringify(runningRow(req, startedAt)) });
     for await (const raw of req.records) {
       counts.read++;
       const fields = raw.fields;
@@ -170,31 +151,22 @@ export async function runIngestion(deps: IngestDeps, req: IngestRequest, onProgr
         onProgress?.({ ...counts });
       }
     }
-    if (counts.read > 0 && undecodable === counts.read) {
-      status = 'failed';
-      failure = { code: 'UNDECODABLE_FILE', retriable: false };
-      error = `${req.origin}: no record is valid UTF-8 text (an export in another encoding, such as Windows-1258 or TCVN3?): save it as UTF-8 and ingest it again`;
-    }
     await deps.producer.flush();
+    end = endOfReading(req.origin, counts, undecodable);
   } catch (e) {
-    status = 'failed';
-    error = errorMessage(e);
-    failure = failureOf(e);
+    end = failedBy(errorMessage(e), failureOf(e));
     // The summary and the ledger carry the reason; the log keeps a line for operators.
-    log.warn({ error }, 'ingestion run failed');
+    log.warn({ error: end.error }, 'ingestion run failed');
   }
   const producedOffsets = deps.producer.takeOffsets();
-  // Strictly after the start, so that the final ledger row always replaces the `running` one.
-  const finishedAt = formatTimeMs(Math.max(Date.now(), startMs + 1));
+  const finishedAt = formatTimeMs(finishMs(startMs, Date.now()));
   try {
-    await deps.producer.send({ topic: t.runs, key: req.runId, value: JSON.stringify({ ...ledger(status, finishedAt), produced_offsets: producedOffsets }) });
+    await deps.producer.send({ topic: t.runs, key: req.runId, value: JSON.stringify(finalRow(req, startedAt, end, counts, finishedAt, producedOffsets)) });
     await deps.producer.flush();
   } catch (e) {
-    // The ledger could not be written: the run cannot claim success.
-    status = 'failed';
-    error ||= `the run ledger could not be produced: ${errorMessage(e)}`;
-    failure ??= failureOf(e);
+    end = unrecorded(end, errorMessage(e), failureOf(e));
   }
+  const { status, error, failure } = end;
   counters.add(counts);
   counters.finished(status);
   onProgress?.({ ...counts });

@@ -11,8 +11,11 @@ import { computePeriods } from '../../indicators/compute.ts';
 import { loadCatalogue, writeUnits } from '../../indicators/load.ts';
 import { daysBetween, planPeriods } from '../../indicators/periods.ts';
 import type { Logger } from '../../lib/logger.ts';
+import type { Service } from '../../lib/service.ts';
 import { createSink } from '../../services/sink/index.ts';
+import { createWorker } from '../../services/worker/index.ts';
 import { randomName } from '../support/env.ts';
+import { insertFixture } from '../integration/indicators-fixture.ts';
 import { produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 import { indicatorLines, otherDatabase } from './reconcile.ts';
 
@@ -100,6 +103,31 @@ export async function beside(cfg: Config, store: Store, feed: CleanFeed, log: Lo
   if (feed.unitCodes) for (const s of [store, clean]) await referenceFor(s, feed.unitCodes);
   if (feed.reference) await feed.reference(clean);
   for (const s of feed.recomputeFaulted === false ? [clean] : [store, clean]) await computePeriods(s, [...plan.days, ...plan.longer], log);
+  return { faulted: await indicatorLines(store), clean: await indicatorLines(clean) };
+}
+
+/**
+ * The clean run of the compute cases: the indicator fixture in a fresh database of the same chDB
+ * session, computed uninterrupted by a worker of its own on a fresh task queue (`execute` starts the
+ * same workflow the faulted run ran, on that queue, and waits for it). The worker joins `workers`,
+ * which the test stops. Returns the indicator lines of the faulted store and of the clean one.
+ */
+export async function besideFixture(
+  cfg: Config,
+  store: Store,
+  log: Logger,
+  workers: Service[],
+  execute: (taskQueue: string) => Promise<unknown>,
+): Promise<{ faulted: string[]; clean: string[] }> {
+  const clean = otherDatabase(store, randomName('clean'));
+  await store.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${clean.db}` });
+  await migrate(clean, log);
+  await insertFixture(clean);
+  const cleanTq = randomName('tq');
+  const cleanWorker = createWorker({ cfg: { ...cfg, temporal: { ...cfg.temporal, taskQueue: cleanTq } }, store: clean, log }, { schedule: false });
+  workers.push(cleanWorker);
+  await cleanWorker.start();
+  await execute(cleanTq);
   return { faulted: await indicatorLines(store), clean: await indicatorLines(clean) };
 }
 

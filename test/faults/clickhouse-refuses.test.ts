@@ -6,17 +6,17 @@
 // Why not `chmod -R a-w` on the chDB directory: the tests run as root (here and in CI containers),
 // and root writes through file permissions, so chmod refuses nothing. Instead the table's
 // parts_to_throw_insert is set to 1: every insert then fails with TOO_MANY_PARTS, the error a disk
-// that cannot keep up produces, through the same insert path. (test/integration/sink-clickhouse-down
+// that cannot keep up produces, through the same insert path. (test/faults/sink-clickhouse-down
 // covers a latest-state table detached for longer than the group's session timeout.)
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../infra/clickhouse/store.ts';
 import { createLogger } from '../../lib/logger.ts';
 import type { Sink } from '../../services/sink/index.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
-import { latestStatuses } from './reconcile.ts';
+import { dossier, finishedLater, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
+import { expectedStatuses, latestStatuses } from './reconcile.ts';
 import { beside, eventFeed } from './clean-run.ts';
-import { type SinkStack, startSinkStack } from '../integration/sink-stack.ts';
+import { type SinkStack, startSinkStack } from './sink-stack.ts';
 
 const log = createLogger('silent');
 let stack: SinkStack;
@@ -45,7 +45,7 @@ describe('fault: ClickHouse refusing writes to raw_events for a while', () => {
 
     await store.client.command({ query: `ALTER TABLE ${store.db}.raw_events MODIFY SETTING parts_to_throw_insert = 1` });
     const events = mixedEvents(4000, 'RO');
-    const updates = events.filter((e) => e.entity === 'dossiers').slice(0, 100).map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    const updates = finishedLater(events, 100);
     const all = [first, ...events, ...updates];
     await produceEvents(producer, prefix, [...events, ...updates]);
 
@@ -57,9 +57,7 @@ describe('fault: ClickHouse refusing writes to raw_events for a while', () => {
     await store.client.command({ query: `ALTER TABLE ${store.db}.raw_events RESET SETTING parts_to_throw_insert` });
     await waitUntil(async () => (await rawCounts(store)).count >= all.length && (await lag()) === 0, 120_000, async () => JSON.stringify(await rawCounts(store)));
     expect(await rawCounts(store)).toEqual({ count: all.length, unique: all.length });
-    const want = new Map<string, number>();
-    for (const e of all) if (e.entity === 'dossiers') want.set(e.record_id, e.data.status);
-    expect(await latestStatuses(store)).toEqual([...want].map(([id, st]) => `${id}:${st}`).sort());
+    expect(await latestStatuses(store)).toEqual(expectedStatuses(all));
     const [docs] = await store.client.query({ query: `SELECT count() AS n FROM ${store.db}.documents FINAL`, format: 'JSONEachRow' }).then((r) => r.json<{ n: string }>());
     expect(Number(docs?.n)).toBe(events.filter((e) => e.entity === 'documents').length);
     expect((await sink.health()).ok).toBe(true);

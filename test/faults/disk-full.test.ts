@@ -20,9 +20,9 @@ import type { Config } from '../../schemas/config.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createSink, type Sink } from '../../services/sink/index.ts';
 import { randomName, testConfig } from '../support/env.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
+import { dossier, finishedLater, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 import { beside, eventFeed } from './clean-run.ts';
-import { latestStatuses } from './reconcile.ts';
+import { expectedStatuses, latestStatuses } from './reconcile.ts';
 
 const log = createLogger('silent');
 const mnt = mkdtempSync(join(tmpdir(), 'chiso-ro-disk-'));
@@ -82,7 +82,7 @@ describe('fault: the store disk refusing writes (full) for a while', () => {
     fill();
     expect(statfsSync(mnt).bavail).toBe(0);
     const events = mixedEvents(4000, 'ERO');
-    const updates = events.filter((e) => e.entity === 'dossiers').slice(0, 100).map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    const updates = finishedLater(events, 100);
     const all = [first, ...events, ...updates];
     await produceEvents(producer as Producer, prefix, [...events, ...updates]);
     await waitUntil(async () => ((sink as Sink).metrics().sink_insert_errors_total ?? 0) >= 3, 120_000, 'no refused insert seen');
@@ -92,9 +92,7 @@ describe('fault: the store disk refusing writes (full) for a while', () => {
     rmSync(join(mnt, 'ballast2'));
     await waitUntil(async () => (await rawCounts(s)).unique >= all.length && (await (sink as Sink).health()).ok, 240_000, async () => JSON.stringify(await rawCounts(s)));
     expect(await rawCounts(s)).toEqual({ count: all.length, unique: all.length });
-    const want = new Map<string, number>();
-    for (const e of all) if (e.entity === 'dossiers') want.set(e.record_id, e.data.status);
-    expect(await latestStatuses(s)).toEqual([...want].map(([id, st]) => `${id}:${st}`).sort());
+    expect(await latestStatuses(s)).toEqual(expectedStatuses(all));
 
     const { faulted, clean } = await beside(cfg, s, eventFeed(cfg, all), log);
     expect(faulted.length).toBeGreaterThan(100);

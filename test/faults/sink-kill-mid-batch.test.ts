@@ -1,5 +1,5 @@
 // The sink process is SIGKILLed from outside at an arbitrary point of a live stream (as the OOM
-// killer or a power cut would), not at a hook of its own like test/integration/sink-crash.test.ts:
+// killer or a power cut would), not at a hook of its own like test/faults/sink-crash.test.ts:
 // twice, each time right after the group committed a batch, while the next one is being written. A final sink drains the rest; ClickHouse holds every event once, in its latest state.
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
@@ -7,40 +7,23 @@ import { openStore, type Store } from '../../infra/clickhouse/store.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { randomName, testConfig } from '../support/env.ts';
-import { startSinkChild, totalLag } from '../integration/sink-child.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
-import { latestStatuses } from './reconcile.ts';
+import { childSinkRig } from './sink-child.ts';
+import { whileCoordinatorLoads } from './sink-stack.ts';
+import { finishedLater, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
+import { expectedStatuses, latestStatuses } from './reconcile.ts';
 import { beside, eventFeed } from './clean-run.ts';
 
-const prefix = `${randomName('p')}.`;
-const groupId = randomName('sink');
-const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix });
-const kafka = testKafka(cfg.kafka.brokers);
-const admin = kafka.admin();
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+const { cfg, prefix, groupId, admin, producer, lag, startSink, close } = childSinkRig();
 let store: Store | undefined;
 
 /** Offsets the sink group has committed, summed over every partition of every topic. */
 async function committed(): Promise<number> {
-  // A group coordinator that is still loading (a fresh or busy broker) answers a retriable error.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const all = await admin.fetchOffsets({ groupId, topics: topics(prefix).all });
-      return all.flatMap((t) => t.partitions).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
-    } catch (e) {
-      if (attempt >= 60 || !(e as { retriable?: boolean }).retriable) throw e;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+  const all = await whileCoordinatorLoads(() => admin.fetchOffsets({ groupId, topics: topics(prefix).all }));
+  return all.flatMap((t) => t.partitions).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
 }
 
-const lag = () => totalLag(admin, groupId, prefix);
-const startSink = () => startSinkChild(cfg, groupId);
-
 afterAll(async () => {
-  await producer.disconnect();
-  await admin.disconnect();
+  await close();
   await store?.close();
 });
 
@@ -52,7 +35,7 @@ describe('fault: the sink killed mid-batch', () => {
     // More events than one flush holds (50,000 rows): a restarted sink that finds the whole stream
     // already on Kafka still commits a first flush and is killed while writing the next.
     const events = mixedEvents(60_000, 'MB');
-    const updates = events.filter((e) => e.entity === 'dossiers').slice(0, 500).map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    const updates = finishedLater(events, 500);
     const all = [...events, ...updates];
     const accepted = all.length;
 
@@ -88,9 +71,7 @@ describe('fault: the sink killed mid-batch', () => {
     store = await openStore(cfg.clickhouse);
     await migrate(store, createLogger('silent'));
     expect(await rawCounts(store)).toEqual({ count: accepted, unique: accepted });
-    const want = new Map<string, number>();
-    for (const e of all) if (e.entity === 'dossiers') want.set(e.record_id, e.data.status);
-    expect(await latestStatuses(store)).toEqual([...want].map(([id, st]) => `${id}:${st}`).sort());
+    expect(await latestStatuses(store)).toEqual(expectedStatuses(all));
 
     // Every indicator value equals a clean run's of the same events.
     const { faulted, clean } = await beside(cfg, store, eventFeed(cfg, all), createLogger('silent'));

@@ -19,7 +19,7 @@ import { randomName } from '../support/env.ts';
 import { freePortRun } from '../support/ports.ts';
 import { insertFixture } from '../integration/indicators-fixture.ts';
 import { waitUntil } from '../integration/sink-fixtures.ts';
-import { indicatorLines, otherDatabase } from './reconcile.ts';
+import { besideFixture } from './clean-run.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'chiso-fault-temporal-'));
 const log = createLogger('silent');
@@ -89,18 +89,10 @@ describe('fault: the Temporal server restarted during a backfill', () => {
     expect(progress).toMatchObject({ done: 181, total: 181, finished: true });
 
     // A clean run of the same fixture in a second database, on the restarted server.
-    const clean = otherDatabase(store, randomName('clean'));
-    await store.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${clean.db}` });
-    await migrate(clean, log);
-    await insertFixture(clean);
-    const cleanTq = randomName('tq');
-    const cleanWorker = createWorker({ cfg: { ...cfg, temporal: { ...cfg.temporal, taskQueue: cleanTq } }, store: clean, log }, { schedule: false });
-    workers.push(cleanWorker);
-    await cleanWorker.start();
-    await withClient((c) => c.workflow.execute('backfill', { taskQueue: cleanTq, workflowId: randomName('clean'), args: [range] }));
-
-    const got = await indicatorLines(store);
-    expect(got.length).toBeGreaterThan(50);
-    expect(got).toEqual(await indicatorLines(clean));
+    const { faulted, clean } = await besideFixture(cfg, store, log, workers, (taskQueue) =>
+      withClient((c) => c.workflow.execute('backfill', { taskQueue, workflowId: randomName('clean'), args: [range] })),
+    );
+    expect(faulted.length).toBeGreaterThan(50);
+    expect(faulted).toEqual(clean);
   });
 });

@@ -11,8 +11,7 @@ import { createLogger } from '../../lib/logger.ts';
 import type { Service } from '../../lib/service.ts';
 import { createWorker } from '../../services/worker/index.ts';
 import { randomName, testConfig } from '../support/env.ts';
-import { insertFixture } from '../integration/indicators-fixture.ts';
-import { indicatorLines, otherDatabase } from './reconcile.ts';
+import { besideFixture } from './clean-run.ts';
 
 const log = createLogger('error');
 const tq = randomName('tq');
@@ -80,18 +79,10 @@ describe('fault: the worker killed during computeIndicators', () => {
     expect(history.events?.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 0) >= 2)).toBe(true);
 
     // A clean run of the same fixture in a second database of the same session.
-    const clean = otherDatabase(store, randomName('clean'));
-    await store.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${clean.db}` });
-    await migrate(clean, log);
-    await insertFixture(clean);
-    const cleanTq = randomName('tq');
-    const cleanWorker = createWorker({ cfg: { ...cfg, temporal: { ...cfg.temporal, taskQueue: cleanTq } }, store: clean, log }, { schedule: false });
-    workers.push(cleanWorker);
-    await cleanWorker.start();
-    await client.workflow.execute('computeIndicators', { taskQueue: cleanTq, workflowId: randomName('clean'), args: [{ days: DAYS }] });
-
-    const got = await indicatorLines(store);
-    expect(got.length).toBeGreaterThan(50);
-    expect(got).toEqual(await indicatorLines(clean));
+    const { faulted, clean } = await besideFixture(cfg, store, log, workers, (taskQueue) =>
+      client.workflow.execute('computeIndicators', { taskQueue, workflowId: randomName('clean'), args: [{ days: DAYS }] }),
+    );
+    expect(faulted.length).toBeGreaterThan(50);
+    expect(faulted).toEqual(clean);
   });
 });

@@ -2,35 +2,22 @@
 // a chiso process started by `chiso up --detach` (on the test stack's Kafka and Temporal, its own data
 // directory, topics, task queue and API port), then ingest, runs, rejects, replay, the imports,
 // compute, nightly, report, query (and its refusals), indicators and status against it, and `down`.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, onTestStackEnv, runChiso } from '../support/chiso-cli.ts';
 import { randomName } from '../support/env.ts';
-import { freePortRun } from '../support/ports.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/chiso.js', import.meta.url));
 const SAMPLES = fileURLToPath(new URL('../../infra/samples/data/', import.meta.url));
 const DATA = fileURLToPath(new URL('../../infra/data/', import.meta.url));
-
-interface Out {
-  code: number;
-  out: string;
-  err: string;
-}
 
 describe('every operator command through the chiso binary', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'chiso-operator-'));
   const token = `op-${randomName('token').replace(/_/g, '-')}`;
   let env: Record<string, string> = {};
-  const chiso = (args: string[]): Promise<Out> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (e, out, err) =>
-        resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err }),
-      );
-    });
+  const chiso = (args: string[]): Promise<CliResult> => runChiso(args, { ...process.env, ...env });
   const json = async <T,>(args: string[]): Promise<T> => {
     const r = await chiso([...args, '--json']);
     expect(r.code, `chiso ${args.join(' ')}: ${r.err}`).toBe(0);
@@ -38,15 +25,8 @@ describe('every operator command through the chiso binary', () => {
   };
 
   beforeAll(async () => {
-    const stack = inject('stackEnv');
     env = {
-      CHISO_DATA_DIR: dataDir,
-      KAFKA_BROKERS: stack.KAFKA_BROKERS ?? '',
-      TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS ?? '',
-      KAFKA_TOPIC_PREFIX: `${randomName('op')}.`,
-      TEMPORAL_TASK_QUEUE: randomName('tq'),
-      CHISO_SINK_GROUP: randomName('sink'),
-      CHISO_API_PORT: String(await freePortRun(1)),
+      ...(await onTestStackEnv(dataDir, 'op')),
       CHISO_API_TOKENS: token,
       CHISO_PII_SECRET: 'operator-test-pii-secret-0123456789',
       CHISO_LOG_LEVEL: 'warn',

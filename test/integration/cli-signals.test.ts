@@ -8,14 +8,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stackPaths } from '../../infra/paths.ts';
 import { readPid, stopManaged } from '../../infra/process.ts';
 import { loadConfig } from '../../schemas/config.ts';
-import { freePortRun } from '../support/ports.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/chiso.js', import.meta.url));
+import { BIN, ownStackEnv } from '../support/chiso-cli.ts';
 
 /** Gone: no such process, or a zombie waiting for its parent. */
 function gone(pid: number): boolean {
@@ -50,24 +47,6 @@ async function waitFor(what: string, ok: () => boolean, ms: number): Promise<voi
   }
 }
 
-async function stackEnv(dataDir: string): Promise<Record<string, string>> {
-  const k = await freePortRun(2);
-  const t = await freePortRun(4);
-  const api = await freePortRun(1);
-  return {
-    CHISO_DATA_DIR: dataDir,
-    KAFKA_PORT: String(k),
-    KAFKA_CONTROLLER_PORT: String(k + 1),
-    TEMPORAL_PORT: String(t),
-    TEMPORAL_UI_PORT: String(t + 3),
-    CHISO_API_PORT: String(api),
-    // The test stack's services must not leak into this one.
-    KAFKA_BROKERS: '',
-    TEMPORAL_ADDRESS: '',
-    CLICKHOUSE_URL: '',
-  };
-}
-
 /** `chiso up --headless 2>&1 | tee out.log` in a process group of its own, as a terminal runs a pipeline. */
 function pipeline(env: Record<string, string>, dataDir: string): { sh: ChildProcess; output: () => string } {
   let out = '';
@@ -95,7 +74,7 @@ describe('Ctrl-C on a piped `chiso up`', () => {
   it('stops the broker, Temporal and the chiso process once the stack serves', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'chiso-sigint-'));
     dirs.push(dataDir);
-    const env = await stackEnv(dataDir);
+    const env = await ownStackEnv(dataDir);
     const { sh, output } = pipeline(env, dataDir);
     await waitFor('the stack is up', () => output().includes('Press Ctrl-C'), 300_000);
     const paths = stackPaths(loadConfig(env));
@@ -112,7 +91,7 @@ describe('Ctrl-C on a piped `chiso up`', () => {
   it('stops what was up so far when Ctrl-C comes while the stack starts', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'chiso-sigint-'));
     dirs.push(dataDir);
-    const env = await stackEnv(dataDir);
+    const env = await ownStackEnv(dataDir);
     const paths = stackPaths(loadConfig(env));
     const { sh } = pipeline(env, dataDir);
     // The broker has been spawned: the CLI now waits for it to answer.

@@ -1,28 +1,19 @@
 // `chiso start` never writes over the operator's units and targets: with units and targets imported
 // first, its demo load keeps them (and it still ingests and computes the samples), and the store's
 // units and targets are exactly the imported ones afterwards.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { randomName } from '../support/env.ts';
-import { freePortRun } from '../support/ports.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/chiso.js', import.meta.url));
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, type CliResult, onTestStackEnv, runChiso } from '../support/chiso-cli.ts';
 
 describe('chiso start on a store with imported units and targets', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'chiso-start-ref-'));
   let env: Record<string, string> = {};
   let start: ChildProcess | undefined;
-  const chiso = (args: string[]): Promise<{ code: number; out: string; err: string }> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 300_000 }, (e, out, err) =>
-        resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err }),
-      );
-    });
+  const chiso = (args: string[]): Promise<CliResult> => runChiso(args, { ...process.env, ...env });
   const rows = async (sql: string): Promise<unknown[]> => {
     const q = await chiso(['query', sql, '--format', 'JSONEachRow']);
     expect(q.code, q.err).toBe(0);
@@ -30,16 +21,9 @@ describe('chiso start on a store with imported units and targets', () => {
   };
 
   beforeAll(async () => {
-    const stack = inject('stackEnv');
     env = {
-      CHISO_DATA_DIR: dataDir,
-      KAFKA_BROKERS: stack.KAFKA_BROKERS ?? '',
-      TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS ?? '',
+      ...(await onTestStackEnv(dataDir, 'start')),
       CLICKHOUSE_URL: '',
-      KAFKA_TOPIC_PREFIX: `${randomName('start')}.`,
-      TEMPORAL_TASK_QUEUE: randomName('tq'),
-      CHISO_SINK_GROUP: randomName('sink'),
-      CHISO_API_PORT: String(await freePortRun(1)),
       CHISO_LOG_LEVEL: 'warn',
     };
     const up = await chiso(['up', '--detach']);

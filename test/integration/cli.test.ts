@@ -4,12 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../infra/process.ts';
-import { freePortRun } from '../support/ports.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/chiso.js', import.meta.url));
+import { BIN, ownStackEnv } from '../support/chiso-cli.ts';
 
 function chiso(args: string[], env: Record<string, string>) {
   const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 300_000 });
@@ -25,19 +22,8 @@ describe('chiso up / status / down', () => {
   });
 
   it('starts every part, reports it, and stops it without leaving a process', async () => {
-    const k = await freePortRun(2);
-    const t = await freePortRun(4);
-    const api = await freePortRun(1);
-    env = {
-      CHISO_DATA_DIR: dataDir,
-      KAFKA_PORT: String(k),
-      KAFKA_CONTROLLER_PORT: String(k + 1),
-      TEMPORAL_PORT: String(t),
-      TEMPORAL_UI_PORT: String(t + 3),
-      CHISO_API_PORT: String(api),
-    };
-    // The test stack's services must not leak into this one.
-    for (const v of ['KAFKA_BROKERS', 'TEMPORAL_ADDRESS', 'CLICKHOUSE_URL']) env[v] = '';
+    env = await ownStackEnv(dataDir);
+    const api = env.CHISO_API_PORT;
 
     const upRun = chiso(['up', '--detach', '--json'], env);
     expect(upRun.code, upRun.err).toBe(0);

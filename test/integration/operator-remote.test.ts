@@ -4,33 +4,20 @@
 // It loads reference data, ingests a file with bad lines, lists the run and its rejects, deletes its
 // copy of the file and replays the run: the server replays its archived copy. The outcome is checked
 // in the store through the API (runs, rejects, recomputed indicator values).
-import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, onTestStackEnv, runChiso } from '../support/chiso-cli.ts';
 import { randomName } from '../support/env.ts';
-import { freePortRun } from '../support/ports.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/chiso.js', import.meta.url));
 const SAMPLES = fileURLToPath(new URL('../../infra/samples/data/', import.meta.url));
 const DATA = fileURLToPath(new URL('../../infra/data/', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 
-interface Out {
-  code: number;
-  out: string;
-  err: string;
-}
-
-const run = (env: Record<string, string>, args: string[]): Promise<Out> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (e, out, err) =>
-      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, out, err }),
-    );
-  });
+const run = (env: Record<string, string>, args: string[]): Promise<CliResult> => runChiso(args, env);
 
 interface RunSummary {
   runId: string;
@@ -68,18 +55,11 @@ describe('an operator with only the API address and a token', () => {
   };
 
   beforeAll(async () => {
-    const stack = inject('stackEnv');
-    const port = await freePortRun(1);
-    apiUrl = `http://127.0.0.1:${port}`;
+    const own = await onTestStackEnv(serverDir, 'rm');
+    apiUrl = `http://127.0.0.1:${own.CHISO_API_PORT}`;
     server = {
       ...(process.env as Record<string, string>),
-      CHISO_DATA_DIR: serverDir,
-      KAFKA_BROKERS: stack.KAFKA_BROKERS ?? '',
-      TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS ?? '',
-      KAFKA_TOPIC_PREFIX: `${randomName('rm')}.`,
-      TEMPORAL_TASK_QUEUE: randomName('tq'),
-      CHISO_SINK_GROUP: randomName('sink'),
-      CHISO_API_PORT: String(port),
+      ...own,
       CHISO_API_TOKENS: `${token},${unitToken}@H01`,
       CHISO_PII_SECRET: 'remote-test-pii-secret-0123456789',
       CHISO_LOG_LEVEL: 'warn',

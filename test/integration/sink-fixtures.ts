@@ -101,6 +101,14 @@ export function mixedEvents(n: number, prefix = 'R'): CanonicalEvent[] {
   return out;
 }
 
+/** A later version of the first `n` dossiers among `events`: finished (status 10) on 2025-04-01. */
+export function finishedLater(events: readonly CanonicalEvent[], n: number): CanonicalEvent[] {
+  return events
+    .filter((e) => e.entity === 'dossiers')
+    .slice(0, n)
+    .map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+}
+
 export function runLedger(runId: string, accepted: number): RunMessage {
   return {
     run_id: runId,

@@ -4,6 +4,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { newRunId } from '../../../connectors/files.ts';
+import { awaitingReplay, type LedgerEntry } from '../../../connectors/ledger.ts';
 import { replayWorkflowId, type ReplaySummary } from '../../../workflows/replay.ts';
 import { errorMessage, UsageError } from '../../../lib/errors.ts';
 import { apiClient, expectOk, isRemote } from '../../ioc-api/client.ts';
@@ -32,9 +33,8 @@ function reason(e: unknown): { error: string; type?: string } {
 async function failedRuns(ctx: Context, opts: ReplayOptions): Promise<string[]> {
   const qs = new URLSearchParams({ limit: '1000', since: opts.since!, ...(opts.source ? { source: opts.source } : {}) });
   const r = await expectOk(await apiClient(ctx.cfg).get(`/runs?${qs}`));
-  const { runs } = (await r.json()) as { runs: { run_id: string; status: string; replay_of: string }[] };
-  const replayed = new Set(runs.filter((x) => x.status === 'succeeded' && x.replay_of).map((x) => x.replay_of));
-  return runs.filter((x) => x.status === 'failed' && !replayed.has(x.run_id)).map((x) => x.run_id).reverse();
+  const { runs } = (await r.json()) as { runs: LedgerEntry[] };
+  return awaitingReplay(runs);
 }
 
 function describe(o: Outcome): string {

@@ -7,7 +7,7 @@ import { createKafka } from '../../infra/kafka/client.ts';
 import type { IngestResult } from '../../workflows/ingest.ts';
 import type { ReplaySummary } from '../../workflows/replay.ts';
 import { randomName } from '../support/env.ts';
-import { finalRun, type OpsStack, opsStack, producedOf, sampleLines, tableCounts, values } from './ops-helpers.ts';
+import { finalRun, type OpsStack, opsStack, producedOf, sampleLines, tableCounts, values } from '../integration/ops-helpers.ts';
 
 const TO = '2026-01-01T00:00:00+07:00';
 const id = (p: string) => randomName(p).replace(/_/g, '-');

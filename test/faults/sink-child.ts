@@ -3,11 +3,12 @@
 // talks to the shared stack (vitest's stackEnv). A test opens the chDB directory itself only once the
 // last child has exited.
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { Admin } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { inject } from 'vitest';
 import type { Config } from '../../schemas/config.ts';
-import { topics } from '../../schemas/topics.ts';
-import { measureLag } from '../../services/sink/health.ts';
+import { randomName, testConfig } from '../support/env.ts';
+import { testKafka } from '../integration/sink-fixtures.ts';
+import { totalLag } from './sink-stack.ts';
 
 export interface SinkExit {
   code: number | null;
@@ -42,7 +43,40 @@ export function startSinkChild(cfg: Config, groupId: string, fault?: string): Si
   return { child, exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, log }))) };
 }
 
-/** Messages of the prefix's topics the group has not committed, summed. */
-export async function totalLag(admin: Admin, groupId: string, prefix: string): Promise<number> {
-  return Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
+/**
+ * What a child-sink case drives its children with: a config of its own (topic prefix, chDB directory
+ * and database), the sink group, a producer and an admin on the shared broker (connected by the
+ * test), the group's lag, and a child sink of that config and group. `close` disconnects both.
+ */
+export interface ChildSinkRig {
+  cfg: Config;
+  prefix: string;
+  groupId: string;
+  admin: Admin;
+  producer: Producer;
+  lag(): Promise<number>;
+  startSink(fault?: string): SinkChild;
+  close(): Promise<void>;
+}
+
+export function childSinkRig(): ChildSinkRig {
+  const prefix = `${randomName('p')}.`;
+  const groupId = randomName('sink');
+  const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix });
+  const kafka = testKafka(cfg.kafka.brokers);
+  const admin = kafka.admin();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  return {
+    cfg,
+    prefix,
+    groupId,
+    admin,
+    producer,
+    lag: () => totalLag(admin, groupId, prefix),
+    startSink: (fault) => startSinkChild(cfg, groupId, fault),
+    async close() {
+      await producer.disconnect();
+      await admin.disconnect();
+    },
+  };
 }

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { select, type Store } from '../../infra/clickhouse/store.ts';
 import { createLogger } from '../../lib/logger.ts';
 import type { Sink } from '../../services/sink/index.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, waitUntil } from './sink-fixtures.ts';
+import { dossier, finishedLater, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
+import { expectedStatuses, latestStatuses } from './reconcile.ts';
 import { type SinkStack, startSinkStack } from './sink-stack.ts';
 
 const log = createLogger('error');
@@ -44,7 +45,7 @@ describe('sink: ClickHouse failing inserts for a while', () => {
     await store.client.command({ query: `DETACH TABLE ${store.db}.dossiers` });
     const detachedAt = Date.now();
     const events = mixedEvents(3000, 'D');
-    const updates = events.filter((e) => e.entity === 'dossiers').slice(0, 50).map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    const updates = finishedLater(events, 50);
     await produceEvents(producer, prefix, [...events, ...updates]);
     const accepted = 1 + events.length + updates.length;
 
@@ -64,10 +65,7 @@ describe('sink: ClickHouse failing inserts for a while', () => {
     expect(await rawCounts(store)).toEqual({ count: accepted, unique: accepted });
     expect(await members()).toEqual(before);
 
-    const expected = new Map<string, number>();
-    for (const e of [first, ...events, ...updates]) if (e.entity === 'dossiers') expected.set(e.record_id, e.data.status);
-    const latest = await select<{ record_id: string; status: number }>(store, `SELECT record_id, status FROM ${store.db}.dossiers FINAL`);
-    expect(latest.map((r) => `${r.record_id}:${r.status}`).sort()).toEqual([...expected].map(([id, st]) => `${id}:${st}`).sort());
+    expect(await latestStatuses(store)).toEqual(expectedStatuses([first, ...events, ...updates]));
     const [docs] = await select<{ n: string }>(store, `SELECT count() AS n FROM ${store.db}.documents FINAL`);
     expect(Number(docs?.n)).toBe(events.filter((e) => e.entity === 'documents').length);
     expect((await sink.health()).ok).toBe(true);

@@ -6,22 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { select, type Store } from '../../infra/clickhouse/store.ts';
 import { startBroker, stopBroker } from '../../infra/kafka/broker.ts';
 import type { Config } from '../../schemas/config.ts';
-import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { measureLag } from '../../services/sink/health.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
-import { type PrivateBrokerStack, startPrivateBrokerStack } from './private-broker.ts';
+import { finishedLater, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
+import { expectedStatuses, latestStatuses } from './reconcile.ts';
+import { type PrivateBrokerStack, startPrivateBrokerStack } from './sink-stack.ts';
 
 const log = createLogger('error');
 let stack: PrivateBrokerStack;
 let cfg: Config;
 let store: Store;
 let prefix: string;
-let groupId: string;
 
 beforeAll(async () => {
   stack = await startPrivateBrokerStack('chiso-sink-broker', log);
-  ({ cfg, store, prefix, groupId } = stack);
+  ({ cfg, store, prefix } = stack);
 }, 180_000);
 
 afterAll(async () => {
@@ -32,10 +30,9 @@ describe('sink: the broker stopped for 20 s mid-ingestion', () => {
   it('loses nothing and doubles nothing', { timeout: 400_000 }, async () => {
     const kafka = testKafka(cfg.kafka.brokers);
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    const admin = kafka.admin();
     await producer.connect();
     const events = mixedEvents(50_000, 'B');
-    const updates = events.filter((e) => e.entity === 'dossiers').slice(0, 1000).map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    const updates = finishedLater(events, 1000);
     const all = [...events, ...updates];
     const half = Math.floor(all.length / 2);
     await produceEvents(producer, prefix, all.slice(0, half), 1000, 60);
@@ -49,22 +46,16 @@ describe('sink: the broker stopped for 20 s mid-ingestion', () => {
     await rest;
     await producer.disconnect();
 
-    await admin.connect();
-    const lag = async () => Object.values(await measureLag(admin, groupId, topics(prefix).all, 5000)).reduce((a, b) => a + b, 0);
-    await waitUntil(async () => (await rawCounts(store)).count >= all.length && (await lag()) === 0, 240_000, async () => JSON.stringify(await rawCounts(store)));
-    await admin.disconnect();
+    await stack.drained(all.length, 240_000);
 
     expect(written).toBeLessThan(all.length); // the outage did fall in the middle
     expect(await rawCounts(store)).toEqual({ count: all.length, unique: all.length });
-    const expected = new Map<string, number>();
-    for (const e of all) if (e.entity === 'dossiers') expected.set(e.record_id, e.data.status);
     const [state] = await select<{ n: string; finished: string }>(
       store,
       `SELECT count() AS n, countIf(status = 10 AND toDate(finished_at) = '2025-04-01') AS finished FROM ${store.db}.dossiers FINAL`,
     );
-    expect(Number(state?.n)).toBe(expected.size);
+    expect(Number(state?.n)).toBe(new Set(all.filter((e) => e.entity === 'dossiers').map((e) => e.record_id)).size);
     expect(Number(state?.finished)).toBe(updates.length);
-    const latest = await select<{ record_id: string; status: number }>(store, `SELECT record_id, status FROM ${store.db}.dossiers FINAL`);
-    expect(latest.map((r) => `${r.record_id}:${r.status}`).sort()).toEqual([...expected].map(([id, st]) => `${id}:${st}`).sort());
+    expect(await latestStatuses(store)).toEqual(expectedStatuses(all));
   });
 });

@@ -6,16 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { randomName, testConfig } from '../support/env.ts';
-import { startSinkChild, totalLag } from './sink-child.ts';
-import { dossier, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from './sink-fixtures.ts';
+import { childSinkRig } from './sink-child.ts';
+import { finishedLater, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
+import { expectedStatuses, latestStatuses } from './reconcile.ts';
 
-const prefix = `${randomName('p')}.`;
-const groupId = randomName('sink');
-const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix });
-const kafka = testKafka(cfg.kafka.brokers);
-const admin = kafka.admin();
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+const { cfg, prefix, admin, producer, lag, startSink, close } = childSinkRig();
 let store: Store | undefined;
 
 async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -27,12 +22,8 @@ async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise
   }
 }
 
-const lag = () => totalLag(admin, groupId, prefix);
-const startSink = (fault?: string) => startSinkChild(cfg, groupId, fault);
-
 afterAll(async () => {
-  await producer.disconnect();
-  await admin.disconnect();
+  await close();
   await store?.close();
 });
 
@@ -42,10 +33,7 @@ describe('sink: SIGKILL between insert and commit', () => {
     await producer.connect();
     const events = mixedEvents(6000, 'K');
     // 200 dossiers finished later: the latest state must show the newer version.
-    const updates = events
-      .filter((e) => e.entity === 'dossiers')
-      .slice(0, 200)
-      .map((e) => dossier(e.record_id, 10, '2025-04-01T10:00:00+07:00', e.unit_code));
+    const updates = finishedLater(events, 200);
     const { ensureTopics, createKafka } = await import('../../infra/kafka/client.ts');
     await ensureTopics(createKafka(cfg, createLogger('warn'), 'sink-crash-test'), prefix);
     await produceEvents(producer, prefix, events);
@@ -77,10 +65,7 @@ describe('sink: SIGKILL between insert and commit', () => {
     await migrate(store, createLogger('warn'));
     expect(await rawCounts(store)).toEqual({ count: accepted, unique: accepted });
     // The exact latest state: every dossier once, with the status of its newest version.
-    const expected = new Map<string, number>();
-    for (const e of [...events, ...updates]) if (e.entity === 'dossiers') expected.set(e.record_id, e.data.status);
-    const latest = await select<{ record_id: string; status: number }>(store, `SELECT record_id, status FROM ${store.db}.dossiers FINAL`);
-    expect(latest.map((r) => `${r.record_id}:${r.status}`).sort()).toEqual([...expected].map(([id, st]) => `${id}:${st}`).sort());
+    expect(await latestStatuses(store)).toEqual(expectedStatuses([...events, ...updates]));
     const [docs] = await select<{ n: string }>(store, `SELECT count() AS n FROM ${store.db}.documents FINAL`);
     expect(Number(docs?.n)).toBe(events.filter((e) => e.entity === 'documents').length);
   });

@@ -3,41 +3,16 @@
 // stop the new generation from committing the same partition (the group's lag would never reach 0).
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../infra/clickhouse/store.ts';
-import { pseudonymiser } from '../../connectors/pii.ts';
-import { eventId } from '../../schemas/events.ts';
-import { topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { Accumulator, type BatchControl, type CommitOffset, type QueuedChunk } from '../../services/sink/accumulator.ts';
-import { decode, topicRoles } from '../../services/sink/decode.ts';
-import { LineBuffer } from '../../services/sink/lines.ts';
 import { SinkMetrics } from '../../services/sink/metrics.ts';
-import { toItem } from '../../services/sink/write.ts';
+import { lines, paymentItem, topic } from './sink-payments.ts';
 
-const t = topics('');
-const roles = topicRoles(t);
-const topic = t.source('public-service-portal');
-const fingerprint = pseudonymiser('sink-accumulator-test-secret-0123').bytes;
-const lines = new LineBuffer();
-
-function payment(id: string) {
-  const updated = '2025-03-04T10:00:00+07:00';
-  return {
-    event_id: eventId('public-service-portal', 'payments', id, updated),
-    record_id: id,
-    unit_code: 'U01',
-    updated_at: updated,
-    run_id: 'r',
-    origin: { uri: '/x.ndjson', line: 1 },
-    source: 'public-service-portal',
-    entity: 'payments',
-    data: { dossier_code: null, procedure_code: null, amount: 1000, method: 'online', status: 'success', paid_at: updated },
-  };
-}
 
 function chunk(epoch: number, first: number, n: number): QueuedChunk {
   const items = Array.from({ length: n }, (_, i) => {
     const offset = String(first + i);
-    return toItem(decode({ value: Buffer.from(JSON.stringify(payment(`TT-${offset}`))), offset, timestamp: '0' }, { topic, partition: 3, offset }, roles.get(topic), fingerprint), lines);
+    return paymentItem(`TT-${offset}`, offset);
   });
   return { topic, partition: 3, firstOffset: String(first), lastOffset: String(first + n - 1), epoch, highWatermark: String(first + n), items };
 }

@@ -4,39 +4,16 @@
 // failure is not taken for bad data.
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../infra/clickhouse/store.ts';
-import { pseudonymiser } from '../../connectors/pii.ts';
-import { eventId } from '../../schemas/events.ts';
-import { topics } from '../../schemas/topics.ts';
 import { InfraError } from '../../lib/errors.ts';
-import { decode, topicRoles } from '../../services/sink/decode.ts';
+import { decode } from '../../services/sink/decode.ts';
 import { writeIsolating } from '../../services/sink/isolate.ts';
 import { clickhouseCode, isDataRefusal } from '../../services/sink/refused.ts';
-import { LineBuffer } from '../../services/sink/lines.ts';
 import { type Chunk, toItem } from '../../services/sink/write.ts';
+import { fingerprint, lines, payment, paymentItem, roles, topic } from './sink-payments.ts';
 
-const t = topics('');
-const roles = topicRoles(t);
-const topic = t.source('public-service-portal');
-const fingerprint = pseudonymiser('sink-isolate-test-secret-0123456789').bytes;
-const lines = new LineBuffer();
-
-function payment(id: string) {
-  const updated = '2025-03-04T10:00:00+07:00';
-  return {
-    event_id: eventId('public-service-portal', 'payments', id, updated),
-    record_id: id,
-    unit_code: 'U01',
-    updated_at: updated,
-    run_id: 'r',
-    origin: { uri: '/x.ndjson', line: 1 },
-    source: 'public-service-portal',
-    entity: 'payments',
-    data: { dossier_code: null, procedure_code: null, amount: 1000, method: 'online', status: 'success', paid_at: updated },
-  };
-}
 
 function chunk(ids: string[], first = 100): Chunk {
-  const items = ids.map((id, i) => toItem(decode({ value: Buffer.from(JSON.stringify(payment(id))), offset: String(first + i), timestamp: '0' }, { topic, partition: 3, offset: String(first + i) }, roles.get(topic), fingerprint), lines));
+  const items = ids.map((id, i) => paymentItem(id, String(first + i)));
   return { topic, partition: 3, firstOffset: String(first), lastOffset: String(first + ids.length - 1), items };
 }
 

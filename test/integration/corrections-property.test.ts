@@ -10,24 +10,20 @@
 // A failure prints fast-check's seed and path (replay: CHISO_PROPERTY_SEED=<seed>), the scenario and
 // the values that differ. The scenario is not shrunk (each try costs seconds): CHISO_PROPERTY_SHRINK=1
 // shrinks it. About 5 s a run on an idle machine.
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import fc from 'fast-check';
-import type { Admin } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../infra/clickhouse/migrate.ts';
-import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
+import { select, type Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
 import type { CanonicalEvent } from '../../schemas/events.ts';
 import { topics } from '../../schemas/topics.ts';
 import type { UnitRow } from '../../indicators/import.ts';
-import { writeUnits } from '../../indicators/load.ts';
 import { daysBetween } from '../../indicators/periods.ts';
 import { createLogger } from '../../lib/logger.ts';
-import type { Service } from '../../lib/service.ts';
-import { createSink, type Sink } from '../../services/sink/index.ts';
-import { createWorker } from '../../services/worker/index.ts';
-import { randomName, testConfig } from '../support/env.ts';
+import { randomName } from '../support/env.ts';
 import { documentEvent, dossierEvent, payment } from './corrections-data.ts';
+import { openPipeline, type PipelineRig } from './pipeline-rig.ts';
 import { produceEvents, testKafka, waitUntil } from './sink-fixtures.ts';
 
 const log = createLogger('warn');
@@ -148,43 +144,26 @@ function features(steps: CanonicalEvent[][]): string[] {
 }
 
 describe('corrections as a property: any versions, in any order, with duplicates', () => {
+  let rig: PipelineRig;
   let cfg: Config;
   let store: Store;
-  let sink: Sink;
-  let worker: Service;
-  let connection: Connection;
   let client: Client;
+  let producer: Producer;
+  let prefix: string;
   let admin: Admin;
-  const prefix = `${randomName('prop')}.`;
-  const kafka = testKafka(testConfig().kafka.brokers);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const t = topics(prefix);
-  const sourceTopics = [t.source('one-stop-shop'), t.source('public-service-portal'), t.source('document-management')];
+  let sourceTopics: string[];
 
   beforeAll(async () => {
-    cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix, CHISO_SINK_GROUP: randomName('sink'), TEMPORAL_TASK_QUEUE: randomName('tq') });
-    store = await openStore(cfg.clickhouse);
-    await migrate(store, log);
-    worker = createWorker({ cfg, store, log }, { schedule: false });
-    await worker.start();
-    await store.client.command({ query: `TRUNCATE TABLE ${store.db}.units` });
-    await writeUnits(store, UNITS);
-    sink = createSink({ cfg, store, log, options: { lingerMs: 50 } });
-    await sink.start();
-    await producer.connect();
-    admin = kafka.admin();
+    rig = await openPipeline({ name: 'prop', units: UNITS, lingerMs: 50, log });
+    ({ cfg, store, client, producer, prefix } = rig);
+    const t = topics(prefix);
+    sourceTopics = [t.source('one-stop-shop'), t.source('public-service-portal'), t.source('document-management')];
+    admin = testKafka(cfg.kafka.brokers).admin();
     await admin.connect();
-    connection = await Connection.connect({ address: cfg.temporal.address });
-    client = new Client({ connection, namespace: cfg.temporal.namespace });
   });
   afterAll(async () => {
-    await producer.disconnect();
     await admin?.disconnect();
-    await sink?.stop();
-    await worker?.stop();
-    await connection?.close();
-    await store?.client.command({ query: `DROP DATABASE IF EXISTS ${store.db}` });
-    await store?.close();
+    await rig?.close();
   });
 
   /** How many messages of the source topics the sink's group has not committed yet (committed after the write). */

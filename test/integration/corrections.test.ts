@@ -7,20 +7,16 @@
 // changed catalogue; then versions out of order, duplicates and the dossiers those payments named.
 // A second case: records of a ward the units table does not know yet, then an import of units that
 // adds that ward and re-parents another from mid-March.
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../infra/clickhouse/migrate.ts';
-import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
+import { select, type Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
 import type { CanonicalEvent } from '../../schemas/events.ts';
 import type { UnitRow } from '../../indicators/import.ts';
-import { writeUnits } from '../../indicators/load.ts';
 import { daysBetween } from '../../indicators/periods.ts';
 import { createLogger } from '../../lib/logger.ts';
-import type { Service } from '../../lib/service.ts';
-import { createSink, type Sink } from '../../services/sink/index.ts';
-import { createWorker } from '../../services/worker/index.ts';
-import { randomName, testConfig } from '../support/env.ts';
+import { randomName } from '../support/env.ts';
 import {
   corrected,
   type DossierVersion,
@@ -35,7 +31,8 @@ import {
   WARDS,
   workRecord,
 } from './corrections-data.ts';
-import { produceEvents, testKafka, waitUntil } from './sink-fixtures.ts';
+import { openPipeline, type PipelineRig } from './pipeline-rig.ts';
+import { produceEvents, waitUntil } from './sink-fixtures.ts';
 
 const log = createLogger('warn');
 const MARCH = daysBetween('2025-03-01', '2025-03-31');
@@ -48,40 +45,21 @@ const UNITS: UnitRow[] = [
 ];
 
 describe('corrections and late data: incremental equals from scratch', () => {
+  let rig: PipelineRig;
   let cfg: Config;
   let store: Store;
-  let sink: Sink;
-  let worker: Service;
-  let connection: Connection;
   let client: Client;
-  const prefix = `${randomName('corr')}.`;
-  const kafka = testKafka(testConfig().kafka.brokers);
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  let producer: Producer;
+  let prefix: string;
   const rnd = random(19);
   const dossiers = new Map<string, DossierVersion>();
 
   beforeAll(async () => {
-    cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix, CHISO_SINK_GROUP: randomName('sink'), TEMPORAL_TASK_QUEUE: randomName('tq') });
-    store = await openStore(cfg.clickhouse);
-    await migrate(store, log);
-    worker = createWorker({ cfg, store, log }, { schedule: false });
-    await worker.start();
-    // The units of the test, whatever reference data the worker loads at start.
-    await store.client.command({ query: `TRUNCATE TABLE ${store.db}.units` });
-    await writeUnits(store, UNITS);
-    sink = createSink({ cfg, store, log, options: { lingerMs: 100 } });
-    await sink.start();
-    await producer.connect();
-    connection = await Connection.connect({ address: cfg.temporal.address });
-    client = new Client({ connection, namespace: cfg.temporal.namespace });
+    rig = await openPipeline({ name: 'corr', units: UNITS, lingerMs: 100, log });
+    ({ cfg, store, client, producer, prefix } = rig);
   });
   afterAll(async () => {
-    await producer.disconnect();
-    await sink?.stop();
-    await worker?.stop();
-    await connection?.close();
-    await store?.client.command({ query: `DROP DATABASE IF EXISTS ${store.db}` });
-    await store?.close();
+    await rig?.close();
   });
 
   /** Sends the events in this order (each call one produce: later calls come later on every partition) and waits until the sink wrote them all. */

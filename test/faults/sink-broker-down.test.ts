@@ -9,6 +9,7 @@ import type { Config } from '../../schemas/config.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { finishedLater, mixedEvents, produceEvents, rawCounts, testKafka, waitUntil } from '../integration/sink-fixtures.ts';
 import { expectedStatuses, latestStatuses } from './reconcile.ts';
+import { beside, eventFeed } from './clean-run.ts';
 import { type PrivateBrokerStack, startPrivateBrokerStack } from './sink-stack.ts';
 
 const log = createLogger('error');
@@ -57,5 +58,9 @@ describe('sink: the broker stopped for 20 s mid-ingestion', () => {
     expect(Number(state?.n)).toBe(new Set(all.filter((e) => e.entity === 'dossiers').map((e) => e.record_id)).size);
     expect(Number(state?.finished)).toBe(updates.length);
     expect(await latestStatuses(store)).toEqual(expectedStatuses(all));
+    // Every indicator value equals a clean run's of the same events.
+    const { faulted, clean } = await beside(cfg, store, eventFeed(cfg, all), log);
+    expect(faulted.length).toBeGreaterThan(100);
+    expect(faulted).toEqual(clean);
   });
 });

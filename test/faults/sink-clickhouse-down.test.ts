@@ -8,6 +8,7 @@ import { createLogger } from '../../lib/logger.ts';
 import type { Sink } from '../../services/sink/index.ts';
 import { dossier, finishedLater, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
 import { expectedStatuses, latestStatuses } from './reconcile.ts';
+import { beside, eventFeed } from './clean-run.ts';
 import { type SinkStack, startSinkStack } from './sink-stack.ts';
 
 const log = createLogger('error');
@@ -69,5 +70,9 @@ describe('sink: ClickHouse failing inserts for a while', () => {
     const [docs] = await select<{ n: string }>(store, `SELECT count() AS n FROM ${store.db}.documents FINAL`);
     expect(Number(docs?.n)).toBe(events.filter((e) => e.entity === 'documents').length);
     expect((await sink.health()).ok).toBe(true);
+    // Every indicator value equals a clean run's of the same events.
+    const { faulted, clean } = await beside(stack.cfg, store, eventFeed(stack.cfg, [first, ...events, ...updates]), log);
+    expect(faulted.length).toBeGreaterThan(100);
+    expect(faulted).toEqual(clean);
   });
 });

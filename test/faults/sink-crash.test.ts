@@ -1,6 +1,6 @@
 // The sink process is SIGKILLed after an insert and before its commit (twice: after the first insert
 // of a batch, and after all of them), then restarted: the redelivered batches double nothing and
-// the latest state is exact. The sink runs as a child process (services/sink/main.ts) that owns the
+// the latest state is exact, and every indicator value equals a clean run's. The sink runs as a child process (services/sink/main.ts) that owns the
 // chDB directory; the test opens that directory only after the last child has exited.
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
@@ -9,6 +9,7 @@ import { createLogger } from '../../lib/logger.ts';
 import { childSinkRig } from './sink-child.ts';
 import { finishedLater, mixedEvents, produceEvents, rawCounts, waitUntil } from '../integration/sink-fixtures.ts';
 import { expectedStatuses, latestStatuses } from './reconcile.ts';
+import { beside, eventFeed } from './clean-run.ts';
 
 const { cfg, prefix, admin, producer, lag, startSink, close } = childSinkRig();
 let store: Store | undefined;
@@ -68,5 +69,9 @@ describe('sink: SIGKILL between insert and commit', () => {
     expect(await latestStatuses(store)).toEqual(expectedStatuses([...events, ...updates]));
     const [docs] = await select<{ n: string }>(store, `SELECT count() AS n FROM ${store.db}.documents FINAL`);
     expect(Number(docs?.n)).toBe(events.filter((e) => e.entity === 'documents').length);
+    // Every indicator value equals a clean run's of the same events.
+    const { faulted, clean } = await beside(cfg, store, eventFeed(cfg, [...events, ...updates]), createLogger('silent'));
+    expect(faulted.length).toBeGreaterThan(100);
+    expect(faulted).toEqual(clean);
   });
 });

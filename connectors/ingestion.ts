@@ -11,7 +11,8 @@ import { checkpointDir, FileCheckpoints } from './checkpoints.ts';
 import { ingestPath, type IngestPathRequest } from './files.ts';
 import { type ApiIngestRequest, ingestFromApi } from './http/ingest-api.ts';
 import { loadPiiSecret, type Pseudonymiser, pseudonymiser } from './pii.ts';
-import { type ChisoProducer, createChisoProducer, prepareTopics } from './producer.ts';
+import { ensureTopics } from '../infra/kafka/client.ts';
+import { type ChisoProducer, createChisoProducer } from './producer.ts';
 import { type IngestDeps, type IngestRequest, type Progress, runIngestion, type RunSummary } from './run.ts';
 
 export interface IngestionOptions {
@@ -40,7 +41,7 @@ export interface Ingestion {
 export async function openIngestion(cfg: Config, log: Logger, opts: IngestionOptions): Promise<Ingestion> {
   // The secret first: a deployment without one fails before anything is connected.
   const pseudonymise = opts.pseudonymise ?? pseudonymiser(loadPiiSecret(cfg));
-  await prepareTopics(opts.kafka, cfg.kafka.topicPrefix);
+  await ensureTopics(opts.kafka, cfg.kafka.topicPrefix);
   const producer = await createChisoProducer(opts.kafka, log);
   const deps: IngestDeps = { producer: opts.wrapProducer ? opts.wrapProducer(producer) : producer, log, pseudonymise, topicPrefix: cfg.kafka.topicPrefix };
   const dir = checkpointDir(cfg);

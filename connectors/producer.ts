@@ -2,10 +2,9 @@
 // gathered into batches of a few thousand with several sends in flight (kafkajs is only fast when
 // pipelined), and the highest offset per topic-partition is kept for the run ledger and `--wait`.
 import { CompressionTypes, type Kafka, type PartitionMetadata, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
-import { ensureTopics } from '../infra/kafka/client.ts';
 import { errorMessage, InfraError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import { isRetriable, retry } from '../lib/retry.ts';
+import { retry } from '../lib/retry.ts';
 
 export interface OutMessage {
   topic: string;
@@ -199,17 +198,4 @@ const TRANSIENT = /does not host this topic-partition|leader|coordinator is load
 /** Retries what a freshly started broker answers while it settles (partition leadership moving). */
 function withRetry<T>(fn: () => Promise<T>, attempts = 8): Promise<T> {
   return retry(fn, { attempts, backoff: { initialMs: 250, growth: 'linear' }, isRetriable: (e) => TRANSIENT.test(String(e)) });
-}
-
-/**
- * ensureTopics, retried: right after a topic is created a fresh broker may answer "does not host this
- * topic-partition" while kafkajs waits for the leaders (it only retries LEADER_NOT_AVAILABLE there).
- */
-export async function prepareTopics(kafka: Kafka, prefix: string, attempts = 6): Promise<void> {
-  await retry(() => ensureTopics(kafka, prefix), {
-    attempts,
-    backoff: { initialMs: 250, growth: 'linear' },
-    isRetriable: (e) => isRetriable(e) || /does not host this topic-partition|leader/i.test(String(e)),
-    giveUp: (e) => new InfraError(`Kafka: cannot create or find chiso's topics (${errorMessage(e)})`, 'KAFKA_TOPICS', {}, { cause: e }),
-  });
 }

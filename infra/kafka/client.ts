@@ -4,7 +4,8 @@ import { Kafka, logLevel as KafkaLevel, type LogEntry } from 'kafkajs';
 import type { Config } from '../../schemas/config.ts';
 import { PARTITIONS, topics } from '../../schemas/topics.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { retry } from '../../lib/retry.ts';
+import { errorMessage, InfraError } from '../../lib/errors.ts';
+import { isRetriable, retry, type RetryInfo } from '../../lib/retry.ts';
 
 const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLevel.ERROR]: 'error',
@@ -33,8 +34,27 @@ export function createKafka(cfg: Config, log: Logger, clientId: string): Kafka {
   });
 }
 
-/** Creates chiso's topics if missing (idempotent): the source topics, rejects and runs. */
-export async function ensureTopics(kafka: Kafka, prefix: string): Promise<void> {
+/** What a broker that has just started answers while it settles: worth another try. */
+const SETTLING = /does not host this topic-partition|leader|coordinator is loading|not the controller/i;
+
+/**
+ * Creates chiso's topics if missing (idempotent): the source topics, rejects and runs; returns once
+ * every partition's leader answers. The one rule for it: the sink, the connectors and the tests call
+ * this. A freshly started broker may answer "not the controller" or "does not host this
+ * topic-partition" for a while; those are retried (6 attempts, 250 ms more each time), anything else,
+ * or the last failure, becomes an InfraError KAFKA_TOPICS that says what failed.
+ */
+export async function ensureTopics(kafka: Kafka, prefix: string, opts: { attempts?: number; onRetry?: (info: RetryInfo) => void } = {}): Promise<void> {
+  await retry(() => createMissing(kafka, prefix), {
+    attempts: opts.attempts ?? 6,
+    backoff: { initialMs: 250, growth: 'linear' },
+    isRetriable: (e) => isRetriable(e) || SETTLING.test(String(e)),
+    ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+    giveUp: (e) => new InfraError(`Kafka: cannot create or find chiso's topics (${errorMessage(e)})`, 'KAFKA_TOPICS', {}, { cause: e }),
+  });
+}
+
+async function createMissing(kafka: Kafka, prefix: string): Promise<void> {
   const t = topics(prefix);
   const admin = kafka.admin();
   await admin.connect();
@@ -46,24 +66,17 @@ export async function ensureTopics(kafka: Kafka, prefix: string): Promise<void> 
       { topic: t.runs, numPartitions: PARTITIONS.runs },
     ].filter((x) => !existing.has(x.topic));
     if (wanted.length > 0) {
-      // A broker that has just started may answer "not the controller" or "does not host this
-      // topic-partition" for a moment: kafkajs marks those retriable.
-      await retry(
-        () =>
-          admin.createTopics({ topics: wanted.map((w) => ({ ...w, replicationFactor: -1 })), waitForLeaders: true }).catch((e: unknown) => {
-            // Two processes may race to create the same topic; that one exists is all we need.
-            if (!/already exists/i.test(String(e))) throw e;
-            return true;
-          }),
-        { attempts: 10, backoff: { initialMs: 200, maxMs: 2_000 } },
-      );
+      await admin.createTopics({ topics: wanted.map((w) => ({ ...w, replicationFactor: -1 })), waitForLeaders: true }).catch((e: unknown) => {
+        // Two processes may race to create the same topic; that one exists is all we need.
+        if (!/already exists/i.test(String(e))) throw e;
+      });
     }
     // waitForLeaders trusts the controller's metadata; on a busy broker a partition can still be
     // "not hosted" for a moment after it, and a consumer that subscribes or a producer that sends
     // then fails. Listing each topic's offsets is answered by the partitions' leaders themselves:
     // once that works for every topic, the topics are ready (a bounded wait: ~30 s at most).
     for (const topic of t.all) {
-      await retry(() => admin.fetchTopicOffsets(topic), { attempts: 30, backoff: { initialMs: 100, maxMs: 2_000 }, isRetriable: () => true });
+      await retry(() => admin.fetchTopicOffsets(topic), { attempts: 30, backoff: { initialMs: 100, maxMs: 2_000 }, isRetriable: (e) => SETTLING.test(String(e)) || isRetriable(e) });
     }
   } finally {
     await admin.disconnect();

@@ -11,7 +11,6 @@ import type { Config } from '../../schemas/config.ts';
 import { SINK_GROUP, topics } from '../../schemas/topics.ts';
 import { errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { retry } from '../../lib/retry.ts';
 import type { Health, Service } from '../../lib/service.ts';
 import { Accumulator } from './accumulator.ts';
 import { createBatchHandler, type PartitionProgress } from './consumer.ts';
@@ -105,7 +104,7 @@ export function createSink(deps: SinkDeps): Sink {
   return {
     name: 'sink',
     async start() {
-      await withRetries(log, 'creating the topics', () => ensureTopics(kafka, cfg.kafka.topicPrefix));
+      await ensureTopics(kafka, cfg.kafka.topicPrefix, { onRetry: ({ error, attempt }) => log.warn({ err: errorMessage(error), attempt }, 'creating the topics failed; retrying') });
       await admin.connect();
       consumer = kafka.consumer({
         groupId,
@@ -179,15 +178,6 @@ export function createSink(deps: SinkDeps): Sink {
       return metrics.snapshot();
     },
   };
-}
-
-/** A broker that has just started may not host a new topic's partitions yet: kafkajs marks that retriable. */
-async function withRetries(log: Logger, what: string, f: () => Promise<void>, attempts = 6): Promise<void> {
-  await retry(f, {
-    attempts,
-    backoff: { initialMs: 1000, growth: 'linear' },
-    onRetry: ({ error, attempt }) => log.warn({ err: errorMessage(error), attempt }, `${what} failed; retrying`),
-  });
 }
 
 /** TEST-ONLY (CHISO_FAULT): dies at once, as a crash would: no drain, no commit, no cleanup. */

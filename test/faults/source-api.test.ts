@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFromApi } from '../../connectors/http/ingest-api.ts';
 import { pseudonymiser } from '../../connectors/pii.ts';
-import { createChisoProducer, prepareTopics } from '../../connectors/producer.ts';
+import { createChisoProducer } from '../../connectors/producer.ts';
 import type { IngestDeps, RunSummary } from '../../connectors/run.ts';
 import { waitForSink } from '../../connectors/wait-for-sink.ts';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { createKafka } from '../../infra/kafka/client.ts';
+import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createSink, type Sink } from '../../services/sink/index.ts';
 import { startSimulator, type Simulator } from '../support/source-simulator/server.ts';
@@ -50,7 +50,7 @@ beforeAll(async () => {
   await migrate(store, log);
   sink = createSink({ cfg, store, log });
   await sink.start();
-  await prepareTopics(kafka, cfg.kafka.topicPrefix);
+  await ensureTopics(kafka, cfg.kafka.topicPrefix);
   deps = { producer: await createChisoProducer(kafka, log), log, pseudonymise: pseudonymiser('fault-secret-0123456789abcdef'), topicPrefix: cfg.kafka.topicPrefix };
 });
 

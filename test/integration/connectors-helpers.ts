@@ -8,9 +8,9 @@ import ExcelJS from 'exceljs';
 import type { Kafka } from 'kafkajs';
 import { splitCsv } from '../../lib/csv.ts';
 import { pseudonymiser } from '../../connectors/pii.ts';
-import { createChisoProducer, prepareTopics } from '../../connectors/producer.ts';
+import { createChisoProducer } from '../../connectors/producer.ts';
 import type { IngestDeps } from '../../connectors/run.ts';
-import { createKafka } from '../../infra/kafka/client.ts';
+import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import type { Config } from '../../schemas/config.ts';
 import { type Topics, topics } from '../../schemas/topics.ts';
 import { createLogger } from '../../lib/logger.ts';
@@ -31,7 +31,7 @@ export async function connectorEnv(): Promise<ConnectorEnv> {
   const cfg = testConfig({ KAFKA_TOPIC_PREFIX: prefix, CHISO_PII_SECRET: PII_SECRET });
   const log = createLogger('warn', { name: 'connectors-test' });
   const kafka = createKafka(cfg, log, randomName('connectors-test'));
-  await prepareTopics(kafka, prefix);
+  await ensureTopics(kafka, prefix);
   const producer = await createChisoProducer(kafka, log, { batchSize: 500 });
   return {
     cfg,

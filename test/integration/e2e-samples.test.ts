@@ -7,11 +7,11 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
-import { createKafka } from '../../infra/kafka/client.ts';
+import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { FileCheckpoints } from '../../connectors/checkpoints.ts';
 import { ingestPath } from '../../connectors/files.ts';
 import { pseudonymiser } from '../../connectors/pii.ts';
-import { createChisoProducer, prepareTopics } from '../../connectors/producer.ts';
+import { createChisoProducer } from '../../connectors/producer.ts';
 import type { RunSummary } from '../../connectors/run.ts';
 import { waitForSink } from '../../connectors/wait-for-sink.ts';
 import type { Config } from '../../schemas/config.ts';
@@ -52,7 +52,7 @@ describe('the samples, end to end through Kafka, the sink and Temporal', () => {
     await worker.start();
 
     const kafka = createKafka(cfg, log, 'e2e');
-    await prepareTopics(kafka, cfg.kafka.topicPrefix);
+    await ensureTopics(kafka, cfg.kafka.topicPrefix);
     const producer = await createChisoProducer(kafka, log);
     try {
       const deps = { producer, log, pseudonymise: pseudonymiser('e2e-secret-0123456789'), topicPrefix: cfg.kafka.topicPrefix };

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileCheckpoints } from '../../connectors/checkpoints.ts';
 import { ingestPath } from '../../connectors/files.ts';
 import { pseudonymiser } from '../../connectors/pii.ts';
-import { createChisoProducer, prepareTopics } from '../../connectors/producer.ts';
+import { createChisoProducer } from '../../connectors/producer.ts';
 import { waitForSink } from '../../connectors/wait-for-sink.ts';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
 import { select, type Store } from '../../infra/clickhouse/store.ts';
-import { createKafka } from '../../infra/kafka/client.ts';
+import { createKafka, ensureTopics } from '../../infra/kafka/client.ts';
 import { computePeriods } from '../../indicators/compute.ts';
 import { loadReferenceData } from '../../indicators/load.ts';
 import { planPeriods } from '../../indicators/periods.ts';
@@ -88,7 +88,7 @@ describe('failed ingestions, seen and replayed', () => {
     const sink2 = createSink({ cfg: cfg2, store: clean, log: s.log, options: { lingerMs: 200 } });
     await sink2.start();
     const kafka = createKafka(cfg2, s.log, randomName('clean'));
-    await prepareTopics(kafka, cfg2.kafka.topicPrefix);
+    await ensureTopics(kafka, cfg2.kafka.topicPrefix);
     const producer = await createChisoProducer(kafka, s.log);
     try {
       const runs = await ingestPath(

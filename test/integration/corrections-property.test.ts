@@ -10,18 +10,16 @@
 // A failure prints fast-check's seed and path (replay: CHISO_PROPERTY_SEED=<seed>), the scenario and
 // the values that differ. The scenario is not shrunk (each try costs seconds): CHISO_PROPERTY_SHRINK=1
 // shrinks it. About 5 s a run on an idle machine.
-import type { Client } from '@temporalio/client';
 import fc from 'fast-check';
 import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { select, type Store } from '../../infra/clickhouse/store.ts';
+import type { Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
 import type { CanonicalEvent } from '../../schemas/events.ts';
 import { topics } from '../../schemas/topics.ts';
 import type { UnitRow } from '../../indicators/import.ts';
 import { daysBetween } from '../../indicators/periods.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { randomName } from '../support/env.ts';
 import { documentEvent, dossierEvent, payment } from './corrections-data.ts';
 import { openPipeline, type PipelineRig } from './pipeline-rig.ts';
 import { produceEvents, testKafka, waitUntil } from './sink-fixtures.ts';
@@ -147,7 +145,6 @@ describe('corrections as a property: any versions, in any order, with duplicates
   let rig: PipelineRig;
   let cfg: Config;
   let store: Store;
-  let client: Client;
   let producer: Producer;
   let prefix: string;
   let admin: Admin;
@@ -155,7 +152,7 @@ describe('corrections as a property: any versions, in any order, with duplicates
 
   beforeAll(async () => {
     rig = await openPipeline({ name: 'prop', units: UNITS, lingerMs: 50, log });
-    ({ cfg, store, client, producer, prefix } = rig);
+    ({ cfg, store, producer, prefix } = rig);
     const t = topics(prefix);
     sourceTopics = [t.source('one-stop-shop'), t.source('public-service-portal'), t.source('document-management')];
     admin = testKafka(cfg.kafka.brokers).admin();
@@ -185,21 +182,6 @@ describe('corrections as a property: any versions, in any order, with duplicates
     await waitUntil(async () => (await behind()) === 0, 60_000, async () => `${await behind()} messages not written by the sink`);
   }
 
-  const nightly = () => client.workflow.execute('nightly', { taskQueue: cfg.temporal.taskQueue, workflowId: randomName('nightly'), args: [{ today: TODAY }] });
-
-  /** Every value of 1-10 March 2025, March, Q1 and 2025: key -> numerator|denominator|value. */
-  async function values(): Promise<Map<string, string>> {
-    const rows = await select<{ k: string; num: number | null; den: number | null; value: number | null }>(
-      store,
-      `SELECT concat(indicator, ' ', unit_code, ' ', period, ' ', toString(period_start)) AS k, numerator AS num, denominator AS den, value
-       FROM ${store.db}.v_indicator_values
-       WHERE (period = 'day' AND period_start BETWEEN {first:Date} AND {last:Date}) OR (period = 'month' AND period_start = '2025-03-01')
-          OR (period IN ('quarter', 'year') AND period_start = '2025-01-01')`,
-      { first: DAYS[0], last: DAYS.at(-1) },
-    );
-    const show = (n: number | null) => (n === null ? 'null' : String(Math.round(n * 1e6) / 1e6));
-    return new Map(rows.map((r) => [r.k, `${show(r.num ?? 0)}|${show(r.den ?? 0)}|${show(r.value)}`]));
-  }
 
   let runs = 0;
   let compared = 0;
@@ -214,19 +196,12 @@ describe('corrections as a property: any versions, in any order, with duplicates
       for (const f of features(steps)) seen.set(f, (seen.get(f) ?? 0) + 1);
       for (const events of steps) {
         await send(events);
-        await nightly();
+        await rig.nightly(TODAY);
       }
-      const incremental = await values();
-      await store.client.command({ query: `TRUNCATE TABLE ${store.db}.indicator_values` });
-      await client.workflow.execute('computeIndicators', { taskQueue: cfg.temporal.taskQueue, workflowId: randomName('scratch'), args: [{ days: DAYS }] });
-      const scratch = await values();
-      const differ: string[] = [];
-      // A value the nightly runs never wrote is one no record counts on: 0 / 0.
-      for (const [k, v] of scratch) if ((incremental.get(k) ?? '0|0|null') !== v) differ.push(`${k}: incremental ${incremental.get(k) ?? 'absent'}, from scratch ${v}`);
-      for (const k of incremental.keys()) if (!scratch.has(k)) differ.push(`${k}: only incremental`);
-      if (differ.length > 0) throw new Error(`${differ.length} of ${scratch.size} values differ (num|den|value):\n  ${differ.slice(0, 30).join('\n  ')}`);
-      compared += scratch.size;
-      counted += [...scratch.values()].filter((v) => !v.startsWith('0|0|')).length;
+      const { differences, compared: n, nonEmpty } = await rig.againstScratch(DAYS);
+      if (differences.length > 0) throw new Error(`${differences.length} of ${n} values differ (num|den|value):\n  ${differences.slice(0, 30).join('\n  ')}`);
+      compared += n;
+      counted += nonEmpty;
     });
     await fc.assert(property, { numRuns: NUM_RUNS, seed: SEED, endOnFailure: process.env.CHISO_PROPERTY_SHRINK !== '1' });
     // The runs compared real values, not only empty ones.

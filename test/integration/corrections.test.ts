@@ -73,35 +73,13 @@ describe('corrections and late data: incremental equals from scratch', () => {
     await waitUntil(async () => (await written()) === ids.length, 60_000, async () => `${await written()} of ${ids.length} events written`);
   }
 
-  const nightly = () => client.workflow.execute('nightly', { taskQueue: cfg.temporal.taskQueue, workflowId: randomName('nightly'), args: [{ today: '2025-04-01' }] });
-
-  /** Every value of March 2025, its month, quarter and year: key -> numerator|denominator|value. */
-  async function values(): Promise<Map<string, string>> {
-    const rows = await select<{ k: string; num: number | null; den: number | null; value: number | null }>(
-      store,
-      `SELECT concat(indicator, ' ', unit_code, ' ', period, ' ', toString(period_start)) AS k, numerator AS num, denominator AS den, value
-       FROM ${store.db}.v_indicator_values
-       WHERE (period = 'day' AND period_start BETWEEN '2025-03-01' AND '2025-03-31') OR (period = 'month' AND period_start = '2025-03-01')
-          OR (period IN ('quarter', 'year') AND period_start = '2025-01-01')`,
-    );
-    const show = (n: number | null) => (n === null ? 'null' : String(Math.round(n * 1e6) / 1e6));
-    return new Map(rows.map((r) => [r.k, `${show(r.num ?? 0)}|${show(r.den ?? 0)}|${show(r.value)}`]));
-  }
-
   /** Runs the nightly workflow, then checks every value against a computation from scratch (which then stands). */
   async function nightlyEqualsScratch(): Promise<{ computedDays: string[]; compared: number }> {
-    const run = (await nightly()) as { computedDays: string[] };
-    const incremental = await values();
-    await store.client.command({ query: `TRUNCATE TABLE ${store.db}.indicator_values` });
-    await client.workflow.execute('computeIndicators', { taskQueue: cfg.temporal.taskQueue, workflowId: randomName('scratch'), args: [{ days: MARCH }] });
-    const scratch = await values();
-    const differ: string[] = [];
-    // A value the nightly runs never wrote is one no record counts on: 0 / 0.
-    for (const [k, v] of scratch) if ((incremental.get(k) ?? '0|0|null') !== v) differ.push(`${k}: incremental ${incremental.get(k) ?? 'absent'}, from scratch ${v}`);
-    for (const k of incremental.keys()) if (!scratch.has(k)) differ.push(`${k}: only incremental`);
-    expect(differ).toEqual([]);
-    expect(scratch.size).toBeGreaterThan(1000);
-    return { computedDays: run.computedDays, compared: scratch.size };
+    const run = (await rig.nightly('2025-04-01')) as { computedDays: string[] };
+    const { differences, compared } = await rig.againstScratch(MARCH);
+    expect(differences).toEqual([]);
+    expect(compared).toBeGreaterThan(1000);
+    return { computedDays: run.computedDays, compared };
   }
 
   const version = (d: DossierVersion) => {

@@ -5,7 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Producer } from 'kafkajs';
 import { migrate } from '../../infra/clickhouse/migrate.ts';
-import { openStore, type Store } from '../../infra/clickhouse/store.ts';
+import { openStore, select, type Store } from '../../infra/clickhouse/store.ts';
 import type { UnitRow } from '../../indicators/import.ts';
 import { writeUnits } from '../../indicators/load.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -25,7 +25,29 @@ export interface PipelineRig {
   worker: Service;
   producer: Producer;
   client: Client;
+  /** Runs the nightly workflow for `today` and returns what it answers. */
+  nightly: (today: string) => Promise<unknown>;
+  /**
+   * Compares every indicator value the workflows left for `days` (and their month, quarter and year)
+   * with a computation from scratch: the values are emptied and the whole range computed again (the
+   * scratch values then stand). Lists what differs; a value the workflows never wrote is 0 / 0.
+   */
+  againstScratch: (days: readonly string[]) => Promise<{ differences: string[]; compared: number; nonEmpty: number }>;
   close: () => Promise<void>;
+}
+
+/** Every value over the days of `days` and the month, quarter and year of March 2025: key -> numerator|denominator|value. */
+async function marchValues(store: Store, days: readonly string[]): Promise<Map<string, string>> {
+  const rows = await select<{ k: string; num: number | null; den: number | null; value: number | null }>(
+    store,
+    `SELECT concat(indicator, ' ', unit_code, ' ', period, ' ', toString(period_start)) AS k, numerator AS num, denominator AS den, value
+     FROM ${store.db}.v_indicator_values
+     WHERE (period = 'day' AND period_start BETWEEN {first:Date} AND {last:Date}) OR (period = 'month' AND period_start = '2025-03-01')
+        OR (period IN ('quarter', 'year') AND period_start = '2025-01-01')`,
+    { first: days[0], last: days.at(-1) },
+  );
+  const show = (n: number | null) => (n === null ? 'null' : String(Math.round(n * 1e6) / 1e6));
+  return new Map(rows.map((r) => [r.k, `${show(r.num ?? 0)}|${show(r.den ?? 0)}|${show(r.value)}`]));
 }
 
 export async function openPipeline(opts: { name: string; units: UnitRow[]; lingerMs: number; log: Logger }): Promise<PipelineRig> {
@@ -52,6 +74,17 @@ export async function openPipeline(opts: { name: string; units: UnitRow[]; linge
     worker,
     producer,
     client,
+    nightly: (today) => client.workflow.execute('nightly', { taskQueue: cfg.temporal.taskQueue, workflowId: randomName('nightly'), args: [{ today }] }),
+    againstScratch: async (days) => {
+      const incremental = await marchValues(store, days);
+      await store.client.command({ query: `TRUNCATE TABLE ${store.db}.indicator_values` });
+      await client.workflow.execute('computeIndicators', { taskQueue: cfg.temporal.taskQueue, workflowId: randomName('scratch'), args: [{ days: [...days] }] });
+      const scratch = await marchValues(store, days);
+      const differences: string[] = [];
+      for (const [k, v] of scratch) if ((incremental.get(k) ?? '0|0|null') !== v) differences.push(`${k}: incremental ${incremental.get(k) ?? 'absent'}, from scratch ${v}`);
+      for (const k of incremental.keys()) if (!scratch.has(k)) differences.push(`${k}: only incremental`);
+      return { differences, compared: scratch.size, nonEmpty: [...scratch.values()].filter((v) => !v.startsWith('0|0|')).length };
+    },
     close: async () => {
       await producer.disconnect();
       await sink.stop();

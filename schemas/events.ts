@@ -73,6 +73,16 @@ const envelope = {
   origin,
 };
 
+/** The most processing steps a dossier may carry (tienTrinhDongBo); a longer history is a reject. */
+export const MAX_STEPS = 500;
+
+/** One step of a dossier's processing history: the status it entered and when. */
+export const dossierStep = z.object({
+  status: z.number().int().min(1).max(10),
+  at: isoTime,
+});
+export type DossierStep = z.infer<typeof dossierStep>;
+
 export const dossierData = z.object({
   procedure_code: code(),
   procedure_name: text().default(''),
@@ -97,6 +107,17 @@ export const dossierData = z.object({
   has_electronic_result: z.boolean(),
   /** HMAC-SHA256 of the applicant's id number, or null. */
   applicant_hash: ident(MAX_LENGTH.hash).nullable(),
+  /** At least one submitted component with a file (TenTepDinhKem) or DuocSoHoa; the spreadsheet's "So hoa" flag. */
+  has_component_file: z.boolean().default(false),
+  /** At least one submitted component taken from the national repository (DuocLayTuKhoDMQG). */
+  has_national_repo_component: z.boolean().default(false),
+  /** At least one fee (DanhSachLePhi) with Gia > 0. */
+  has_fee: z.boolean().default(false),
+  /**
+   * The processing history (tienTrinhDongBo): the status each step entered (TrangThaiHoSo codes) and
+   * when, sorted by time. Every other step field (NguoiXuLy, ChucDanh, NoiDungXuLy...) is dropped.
+   */
+  steps: z.array(dossierStep).max(MAX_STEPS, { error: `expected at most ${MAX_STEPS} processing steps` }).default([]),
 });
 
 export const documentData = z.object({
@@ -120,6 +141,9 @@ export const workRecordData = z.object({
   secrecy,
 });
 
+/** The longest maximum processing time a catalogue row may state (ten years of days). */
+export const MAX_SERVICE_DAYS = 3650;
+
 export const serviceData = z.object({
   procedure_code: code(),
   procedure_name: text().default(''),
@@ -130,6 +154,10 @@ export const serviceData = z.object({
   valid_from: isoDay,
   /** Last valid day, inclusive; null while open. */
   valid_to: isoDay.nullable(),
+  /** CoKetQuaGiay: the result is a paper document that can also be issued electronically; null when not exported. */
+  has_paper_result: z.boolean().nullable().default(null),
+  /** ThoiHanGiaiQuyet: the maximum processing time in working days (Monday to Friday); null when not exported. */
+  max_days: z.number().int().min(0).max(MAX_SERVICE_DAYS).nullable().default(null),
 });
 
 export const paymentData = z.object({

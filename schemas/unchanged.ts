@@ -33,6 +33,7 @@ interface Def {
   checks?: { _zod: { def: CheckDef } }[];
   shape?: Record<string, Schema>;
   catchall?: Schema;
+  element?: Schema;
   options?: Schema[];
   discriminator?: string;
   innerType?: Schema;
@@ -141,6 +142,8 @@ class Generator {
         return `(${x} !== undefined && ${this.test(need(def.innerType, at), x, path)})`;
       case 'object':
         return `${this.objectFn(def, path)}(${x})`;
+      case 'array':
+        return `${this.arrayFn(def, path)}(${x})`;
       case 'union':
         return `${this.unionFn(def, path)}(${x})`;
       default:
@@ -161,6 +164,23 @@ class Generator {
     }
     // As many enumerable keys as known ones present: no unknown key, and none of them inherited.
     lines.push('  let keys = 0;', '  for (const k in o) keys++;', '  return keys === present;', '}');
+    this.functions[Number(name.slice(1))] = lines.join('\n');
+    return name;
+  }
+
+  /** An array: its length checks (min, max, exact), then every element, in a loop (no closure per element). */
+  private arrayFn(def: Def, path: string): string {
+    const at = path === '' ? 'the schema' : path;
+    if (def.coerce) throw new UnsupportedSchema(`${at}: coercion`);
+    const name = `f${this.functions.length}`;
+    this.functions.push('');
+    const tests = ['Array.isArray(a)'];
+    for (const c of def.checks ?? []) {
+      const k = c._zod.def;
+      if (k.check !== 'min_length' && k.check !== 'max_length' && k.check !== 'length_equals') throw new UnsupportedSchema(`${at}: the array check ${k.check}`);
+      tests.push(this.stringCheck(k, 'a', at));
+    }
+    const lines = [`function ${name}(a) {`, `  if (!(${tests.join(' && ')})) return false;`, '  let v;', '  for (let i = 0; i < a.length; i++) {', '    v = a[i];', `    if (!${this.test(need(def.element, at), 'v', `${path}[]`)}) return false;`, '  }', '  return true;', '}'];
     this.functions[Number(name.slice(1))] = lines.join('\n');
     return name;
   }

@@ -1,12 +1,14 @@
 // One-stop-shop dossiers (HoSoDongBoDVC with its processing history, or a "Danh sach ho so" row) to
 // the canonical dossier event. The applicant's id number becomes a keyed hash; names, phones, e-mails
-// and the handlers in tienTrinhDongBo are dropped.
+// and the handlers in tienTrinhDongBo are dropped. The lists (history, components, fees, results)
+// are read in history.ts, which says what is kept of each.
 import { APPLICANT_TYPE, CHANNEL, DOSSIER_STATUS } from '../common/codes.ts';
 import { toInstant } from '../common/dates.ts';
 import { FieldReader, type FieldSpec } from '../common/fields.ts';
 import { type EntityMapper, finish, type MapInput, UPDATED } from '../common/mapper.ts';
 import { asText } from '../common/text.ts';
-import { parseFlag, parseOnlinePayment } from '../common/values.ts';
+import { parseOnlinePayment } from '../common/values.ts';
+import { componentFlags, hasFee, listOf, type Listed, MAX_LIST, objects, readSteps } from './history.ts';
 
 const F = {
   code: { name: 'MaHoSo', aliases: ['Ma ho so', 'So ho so'] },
@@ -29,6 +31,8 @@ const F = {
   electronicResult: { name: 'KetQuaDienTu', aliases: ['Ket qua dien tu'] },
   components: { name: 'TaiLieuNop' },
   results: { name: 'DanhSachGiayToKetQua' },
+  fees: { name: 'DanhSachLePhi' },
+  history: { name: 'tienTrinhDongBo' },
   applicantId: { name: 'SoGiayToChuHoSo', aliases: ['So giay to', 'SoDinhDanh', 'So dinh danh'] },
   applicantIds: { name: 'DinhDanhCHS' },
 } as const satisfies Record<string, FieldSpec>;
@@ -46,10 +50,12 @@ function list(v: unknown): Record<string, unknown>[] {
   return Array.isArray(x) ? x.filter((e): e is Record<string, unknown> => e !== null && typeof e === 'object') : [];
 }
 
-const yes = (v: unknown) => {
-  const r = parseFlag(v);
-  return r.ok && r.value;
-};
+/** The value of a list read in history.ts, or undefined with its problem recorded as the record's. */
+function checked<T>(r: FieldReader, l: Listed<T>): T | undefined {
+  if (l.ok) return l.value;
+  r.error ??= l.problem;
+  return undefined;
+}
 
 /** The hoSo object of `{ hoSo, tienTrinhDongBo }`, or the record itself (bare hoSo, spreadsheet row). */
 function hoSoOf(fields: Record<string, unknown>): Record<string, unknown> {
@@ -76,8 +82,13 @@ function map(input: MapInput) {
   if (received && finished && (toInstant(received) ?? 0) > (toInstant(finished) ?? 0)) {
     r.fail(F.received, `after NgayKetThucXuLy (${received} > ${finished})`);
   }
-  const components = list(r.find(F.components)?.value);
-  const results = list(r.find(F.results)?.value);
+  const componentsField = r.find(F.components);
+  const components = objects(checked(r, listOf(F.components.name, componentsField?.value, MAX_LIST)) ?? []);
+  const results = objects(checked(r, listOf(F.results.name, r.find(F.results)?.value, MAX_LIST)) ?? []);
+  const fee = checked(r, hasFee(r.find(F.fees)?.value)) ?? false;
+  // The history sits beside hoSo ({ hoSo, tienTrinhDongBo }); some systems nest it inside.
+  const steps = checked(r, readSteps(new FieldReader(input.fields).find(F.history)?.value ?? r.find(F.history)?.value)) ?? [];
+  const flags = componentFlags(components);
   const digitisedFlag = r.flag(F.digitised);
   const electronicFlag = r.flag(F.electronicResult);
   const vneid = r.flag(F.vneid);
@@ -103,13 +114,18 @@ function map(input: MapInput) {
       finished_at: finished,
       returned_at: returned,
       refused_at: refused,
-      has_digitized_components: digitisedFlag || components.some((c) => yes(c.DuocSoHoa)),
+      has_digitized_components: digitisedFlag || flags.digitised,
       vneid_authenticated: vneid,
       paid_online: paidOnline,
-      components_count: components.length,
-      has_reused_component: components.some((c) => yes(c.DuocTaiSuDung)),
+      components_count: flags.count,
+      has_reused_component: flags.reused,
       has_electronic_result: electronicFlag || results.some((d) => asText(d.DuongDanTepTinKetQua) !== ''),
       applicant_hash: applicantId ? input.pseudonymise(applicantId) : null,
+      // The spreadsheet form lists no components: there its "So hoa" flag says a component has a file.
+      has_component_file: flags.withFile || (componentsField === undefined && digitisedFlag),
+      has_national_repo_component: flags.fromNational,
+      has_fee: fee,
+      steps,
     },
   }));
 }

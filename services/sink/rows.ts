@@ -164,6 +164,11 @@ export function latestRow(e: CanonicalEvent): Row {
         has_reused_component: d.has_reused_component,
         has_electronic_result: d.has_electronic_result,
         applicant_hash: d.applicant_hash,
+        has_component_file: d.has_component_file,
+        has_national_repo_component: d.has_national_repo_component,
+        has_fee: d.has_fee,
+        step_statuses: d.steps.map((s) => s.status),
+        step_times: d.steps.map((s) => chTime(s.at)),
       });
     }
     case 'documents': {
@@ -196,6 +201,8 @@ export function latestRow(e: CanonicalEvent): Row {
         redesigned: d.redesigned,
         valid_from: d.valid_from,
         valid_to: d.valid_to,
+        has_paper_result: d.has_paper_result,
+        max_days: d.max_days,
       });
     }
     case 'payments': {

@@ -52,10 +52,19 @@ const dossier = {
   has_reused_component: false,
   has_electronic_result: false,
   applicant_hash: null,
+  has_component_file: true,
+  has_national_repo_component: false,
+  has_fee: false,
+  steps: [],
 };
+const steps = [
+  { status: 2, at: '2025-03-01T09:00:00+07:00' },
+  { status: 5, at: '2025-03-02T10:00:00.500+07:00' },
+  { status: 4, at: '2025-03-03T02:00:00Z' },
+];
 const documentRow = { number: '12/UBND', register: 'outgoing', kind: 'CV', issued_at: '2025-03-02', received_at: null, form: 'electronic', signature: 'public', secrecy: 'normal', to_state_agencies: true, via_national_axis: true };
 const workRecord = { level: 'XA', opened_at: '2025-03-01', closed_at: null, processed_online: true, secrecy: 'secret' };
-const service = { procedure_code: '1.001', procedure_name: 'Khai sinh', level: null, online_level: 'full', has_fee: false, redesigned: true, valid_from: '2025-01-01', valid_to: '2025-12-31' };
+const service = { procedure_code: '1.001', procedure_name: 'Khai sinh', level: null, online_level: 'full', has_fee: false, redesigned: true, valid_from: '2025-01-01', valid_to: '2025-12-31', has_paper_result: null, max_days: null };
 const payment = { dossier_code: 'HS-1', procedure_code: null, amount: 50_000, method: 'online', status: 'success', paid_at: updated };
 const rating = { dossier_code: null, rated_at: '2025-03-04T03:00:00Z', level: 'very_satisfied' };
 
@@ -71,6 +80,7 @@ const TABLE: { name: string; schema: z.ZodType; valid: unknown[]; invalid: unkno
     schema: canonicalEvent,
     valid: [
       event('one-stop-shop', 'dossiers', 'HS-1', dossier),
+      event('one-stop-shop', 'dossiers', 'HS-3', { ...dossier, steps, has_fee: true }),
       event('one-stop-shop', 'dossiers', 'HS-2', { ...dossier, status: 10, applicant_type: null, finished_at: updated, applicant_hash: 'ab12' }, { unit_code: 'Đơn vị 01', origin: { uri: 'https://dvc.example.vn/api/dossiers', page: 1, index: 0 } }),
       event('document-management', 'documents', 'VB-1', documentRow),
       event('document-management', 'work-records', 'HSCV-1', workRecord),
@@ -95,10 +105,28 @@ const TABLE: { name: string; schema: z.ZodType; valid: unknown[]; invalid: unkno
     ],
   },
   { name: 'origin', schema: origin, valid: [{ uri: '/x.ndjson', line: 1 }, { uri: 'https://a/b', page: 2, index: 0 }, { uri: '/x.xlsx', sheet: 'Trang 1', line: 9 }], invalid: [{ uri: '' }, { uri: '/x', line: 0 }, { uri: '/x', page: -1 }, { uri: '/x', index: 1.5 }, { uri: '/x', sheet: 'x'.repeat(300) }, { line: 1 }, { uri: '/x', line: '1' }] },
-  { name: 'dossierData', schema: dossierData, valid: [dossier], invalid: [{ ...dossier, status: 0 }, { ...dossier, status: 11 }, { ...dossier, status: 4.5 }, { ...dossier, channel: 'fax' }, { ...dossier, components_count: -1 }, { ...dossier, submitted_at: '2025-02-30T08:00:00+07:00' }, { ...dossier, paid_online: 'false' }, { ...dossier, field_code: undefined }, { ...dossier, applicant_hash: 'a\u0007b' }] },
+  {
+    name: 'dossierData',
+    schema: dossierData,
+    valid: [dossier, { ...dossier, steps }, { ...dossier, steps: Array.from({ length: 500 }, () => steps[0]) }, { ...dossier, has_fee: true, has_national_repo_component: true }],
+    invalid: [
+      { ...dossier, steps: Array.from({ length: 501 }, () => steps[0]) },
+      { ...dossier, steps: [{ status: 11, at: steps[0]!.at }] },
+      { ...dossier, steps: [{ status: 0, at: steps[0]!.at }] },
+      { ...dossier, steps: [{ status: 4, at: '2025-03-01T09:00:00' }] },
+      { ...dossier, steps: [{ status: 4, at: steps[0]!.at, NguoiXuLy: 'x' }] },
+      { ...dossier, steps: [{ status: 4 }] },
+      { ...dossier, steps: [steps[0], null] },
+      { ...dossier, steps: { 0: steps[0] } },
+      { ...dossier, steps: undefined },
+      { ...dossier, has_fee: undefined },
+      { ...dossier, has_component_file: 1 },
+    ],
+  },
+  { name: 'dossierData, each field', schema: dossierData, valid: [dossier], invalid: [{ ...dossier, status: 0 }, { ...dossier, status: 11 }, { ...dossier, status: 4.5 }, { ...dossier, channel: 'fax' }, { ...dossier, components_count: -1 }, { ...dossier, submitted_at: '2025-02-30T08:00:00+07:00' }, { ...dossier, paid_online: 'false' }, { ...dossier, field_code: undefined }, { ...dossier, applicant_hash: 'a\u0007b' }] },
   { name: 'documentData', schema: documentData, valid: [documentRow, { ...documentRow, received_at: '2025-03-03', signature: 'none', form: 'paper' }], invalid: [{ ...documentRow, issued_at: '2025-3-2' }, { ...documentRow, issued_at: '2025-02-30' }, { ...documentRow, register: 'internal' }, { ...documentRow, number: 'x'.repeat(1001) }, { ...documentRow, secrecy: null }] },
   { name: 'workRecordData', schema: workRecordData, valid: [workRecord, { ...workRecord, level: null, closed_at: '2025-03-09' }], invalid: [{ ...workRecord, level: 'xa' }, { ...workRecord, opened_at: null }, { ...workRecord, processed_online: 1 }] },
-  { name: 'serviceData', schema: serviceData, valid: [service, { ...service, level: 'TINH', valid_to: null }], invalid: [{ ...service, online_level: 'some' }, { ...service, procedure_code: '' }, { ...service, valid_from: '2025-01-01T00:00:00Z' }, { ...service, has_fee: null }] },
+  { name: 'serviceData', schema: serviceData, valid: [service, { ...service, level: 'TINH', valid_to: null }, { ...service, has_paper_result: true, max_days: 0 }, { ...service, has_paper_result: false, max_days: 3650 }], invalid: [{ ...service, max_days: 3651 }, { ...service, max_days: -1 }, { ...service, max_days: 1.5 }, { ...service, has_paper_result: 1 }, { ...service, max_days: undefined }, { ...service, online_level: 'some' }, { ...service, procedure_code: '' }, { ...service, valid_from: '2025-01-01T00:00:00Z' }, { ...service, has_fee: null }] },
   { name: 'paymentData', schema: paymentData, valid: [payment, { ...payment, dossier_code: null, procedure_code: '1.001', amount: 0 }], invalid: [{ ...payment, amount: -1 }, { ...payment, amount: 1.5 }, { ...payment, amount: 2 ** 53 }, { ...payment, method: 'cash' }, { ...payment, paid_at: '2025-03-04' }] },
   { name: 'ratingData', schema: ratingData, valid: [rating, { ...rating, dossier_code: 'HS-1', level: 'unsatisfied' }], invalid: [{ ...rating, level: 'ok' }, { ...rating, rated_at: null }, {}] },
 ];
@@ -117,7 +145,11 @@ const ODD: unknown[] = [null, '', 'x', 0, -1, 1.5, 2 ** 53, true, {}, [], '2025-
 
 /** Every variant of v with one field (at any depth) replaced by an odd value, removed, or joined by an unknown key. */
 function variants(v: unknown): unknown[] {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return [];
+  // An array (a dossier's steps): each element replaced by an odd value or by one of its own variants, or dropped.
+  if (Array.isArray(v)) {
+    return v.flatMap((x, i) => [v.filter((_, j) => j !== i), ...[...ODD, ...variants(x)].map((inner) => v.map((y, j) => (j === i ? inner : y)))]);
+  }
+  if (typeof v !== 'object' || v === null) return [];
   const o = v as Record<string, unknown>;
   const out: unknown[] = [{ ...o, unknown_key: 1 }];
   for (const [k, x] of Object.entries(o)) {

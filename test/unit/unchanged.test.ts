@@ -20,10 +20,11 @@ function envelope(source: string, entity: string, recordId: string) {
 const valid: unknown[] = [
   dossier('HS-1', 4, updated),
   dossier('HS-2', 10, '2025-03-05T16:00:00.250+07:00', 'U02', { applicant_type: null, applicant_hash: 'ab12' }),
+  dossier('HS-3', 9, updated, 'U01', { has_fee: true, steps: [{ status: 2, at: '2025-03-01T09:00:00+07:00' }, { status: 5, at: '2025-03-02T09:00:00+07:00' }, { status: 4, at: '2025-03-03T02:00:00Z' }] }),
   document('VB-1', 'public', updated),
   payment('TT-1', updated),
   { ...envelope('document-management', 'work-records', 'HSCV-1'), data: { level: 'XA', opened_at: '2025-03-01', closed_at: null, processed_online: true, secrecy: 'normal' } },
-  { ...envelope('public-service-portal', 'services', 'DV-1'), data: { procedure_code: '1.001', procedure_name: 'Khai sinh', level: null, online_level: 'full', has_fee: false, redesigned: true, valid_from: '2025-01-01', valid_to: '2025-12-31' } },
+  { ...envelope('public-service-portal', 'services', 'DV-1'), data: { procedure_code: '1.001', procedure_name: 'Khai sinh', level: null, online_level: 'full', has_fee: false, redesigned: true, valid_from: '2025-01-01', valid_to: '2025-12-31', has_paper_result: true, max_days: 7 } },
   { ...envelope('public-service-portal', 'ratings', 'DG-1'), data: { dossier_code: 'HS-1', rated_at: '2025-03-04T10:00:00Z', level: 'satisfied' } },
 ].map((e) => JSON.parse(JSON.stringify(e)) as unknown);
 

@@ -3,7 +3,7 @@
 import { compact, DAY, dmyMinute, HOUR, isWeekend, MINUTE, yymmdd } from './clock.ts';
 import { fakeOfficial, fakePerson, type FakePerson } from './people.ts';
 import { type CatalogueEntry, levelAt, type Procedure, PROCEDURES } from './procedures.ts';
-import type { Rng } from './random.ts';
+import { Rng, seedOf } from './random.ts';
 import type { SampleUnit } from './units.ts';
 
 export interface DossierFacts {
@@ -132,14 +132,49 @@ export const isWorkingDay = (day: number) => !isWeekend(day);
 
 const t = (v: number | null) => (v === null ? '' : compact(v));
 
-/** The HoSoDongBoDVC object with its processing history (tienTrinhDongBo). */
-export function dossierJson(f: DossierFacts, rng: Rng): { hoSo: Record<string, unknown>; tienTrinhDongBo: Record<string, unknown>[] } {
+/**
+ * The steps of a dossier's history beyond reception, processing, finish and return (Decision 766's
+ * 2.1 reads them): supplement requests (5) and the answer (back to 4), a request still open, a
+ * financial obligation (6), a withdrawal (7) or a stop (8). Drawn from a random source of the
+ * dossier's own (seeded by its code), not from the samples' stream: adding them changed none of the
+ * other fields of the samples, so the values of the indicators computed from them stay as they were.
+ */
+export function extraSteps(f: DossierFacts, end: number): { at: number; status: number; dept: string; note: string; side: Rng }[] {
+  const side = new Rng(seedOf(`history:${f.code}`));
+  const out: { at: number; status: number; dept: string; note: string; side: Rng }[] = [];
+  if (f.received === null) return out;
+  const from = f.received + HOUR;
+  const add = (at: number, status: number, note: string) => out.push({ at, status, dept: 'Phòng chuyên môn', note, side });
+  if (f.finished !== null) {
+    // Finished dossiers: about one in eight waited for a supplement, a few twice.
+    const span = f.finished - from;
+    const requests = span < 2 * HOUR ? 0 : side.chance(0.12) ? (side.chance(0.15) ? 2 : 1) : 0;
+    let t = from;
+    for (let i = 0; i < requests; i++) {
+      const slot = (f.finished - t) / (requests - i);
+      const asked = t + Math.max(MINUTE, Math.floor(slot * (0.1 + side.next() * 0.4)));
+      const answered = asked + Math.max(MINUTE, Math.floor((t + slot - asked) * (0.2 + side.next() * 0.7)));
+      add(asked, 5, 'Yêu cầu bổ sung hồ sơ');
+      add(answered, 4, 'Công dân đã bổ sung hồ sơ, tiếp tục xử lý');
+      t = answered;
+    }
+    return out;
+  }
+  // Still open, stopped or withdrawn: the step that put the dossier in its state, before the export's end.
+  const NOTES: Record<number, string> = { 5: 'Yêu cầu bổ sung hồ sơ', 6: 'Yêu cầu thực hiện nghĩa vụ tài chính', 7: 'Công dân rút hồ sơ', 8: 'Dừng xử lý' };
+  const note = NOTES[f.status];
+  if (note !== undefined) add(Math.max(from + MINUTE, Math.min(end - MINUTE, from + side.int(1, 96) * HOUR)), f.status, note);
+  return out;
+}
+
+/** The HoSoDongBoDVC object with its processing history (tienTrinhDongBo); `end` is the export's end. */
+export function dossierJson(f: DossierFacts, rng: Rng, end: number): { hoSo: Record<string, unknown>; tienTrinhDongBo: Record<string, unknown>[] } {
   const history: Record<string, unknown>[] = [];
-  const step = (at: number | null, status: number, dept: string, note: string) => {
+  const step = (at: number | null, status: number, dept: string, note: string, from: Rng = rng) => {
     if (at === null) return;
     history.push({
       MaHoSo: f.code,
-      NguoiXuLy: fakeOfficial(rng),
+      NguoiXuLy: fakeOfficial(from),
       ChucDanh: dept === 'Bộ phận Một cửa' ? 'Công chức tiếp nhận' : 'Chuyên viên',
       ThoiDiemXuLy: compact(at),
       PhongBanXuLy: dept,
@@ -151,6 +186,7 @@ export function dossierJson(f: DossierFacts, rng: Rng): { hoSo: Record<string, u
   };
   step(f.received ?? f.refused, f.received ? 2 : 3, 'Bộ phận Một cửa', f.received ? 'Tiếp nhận hồ sơ' : 'Từ chối tiếp nhận: hồ sơ chưa đầy đủ');
   if (f.received !== null && f.status !== 2) step(f.received + HOUR, 4, 'Phòng chuyên môn', 'Chuyển xử lý');
+  for (const x of extraSteps(f, end)) step(x.at, x.status, x.dept, x.note, x.side);
   step(f.finished, 9, 'Phòng chuyên môn', 'Hoàn thành xử lý');
   step(f.returned, 10, 'Bộ phận Một cửa', 'Trả kết quả');
   return {
@@ -175,7 +211,8 @@ export function dossierJson(f: DossierFacts, rng: Rng): { hoSo: Record<string, u
       DuocThanhToanTrucTuyen: f.paidOnline ? 1 : 0,
       TaiLieuNop: f.components.map((c) => ({
         MaThanhPhanHoSo: c.code,
-        TenTepDinhKem: `${c.name}.pdf`,
+        // A paper component handed in at the counter and not digitised has no file.
+        TenTepDinhKem: f.channel === 2 || c.digitised ? `${c.name}.pdf` : '',
         DuocSoHoa: c.digitised ? 1 : 0,
         DuocTaiSuDung: c.reused ? 1 : 0,
         DuocLayTuKhoDMQG: c.fromNational ? 1 : 0,

@@ -102,7 +102,7 @@ export async function generateSamples(opts: GenerateOptions): Promise<Manifest> 
         const route = rng.next();
         if (route < 0.08) await out.dossierCsv.write(dossierRow(d, ++stt, false));
         else if (route < 0.13) await out.dossierXlsx.write(dossierRow(d, ++stt, true));
-        else await out.dossiers.write(dossierJson(d, rng));
+        else await out.dossiers.write(dossierJson(d, rng, end));
         for (const p of paymentsOf(rng, d, () => ++paymentSeq)) {
           if (rng.chance(0.1)) await out.paymentCsv.write(paymentRow(p));
           else await out.payments.write(p);

@@ -5,6 +5,12 @@ import type { DossierFacts } from './dossiers.ts';
 import type { CatalogueEntry } from './procedures.ts';
 import type { Rng } from './random.ts';
 
+/**
+ * Procedures whose result is not a paper document (a confirmation on the application, a transfer):
+ * every other sample procedure issues a certificate, licence, copy or extract on paper (CoKetQuaGiay).
+ */
+const NO_PAPER_RESULT = new Set(['1.003583', '1.005399', '1.005097', '2.001611']);
+
 export function serviceJson(e: CatalogueEntry): Record<string, unknown> {
   return {
     MaTTHC: e.procedure.code,
@@ -16,6 +22,10 @@ export function serviceJson(e: CatalogueEntry): Record<string, unknown> {
     ThietKeLai: e.redesigned,
     HieuLucTu: dmy(e.validFrom),
     HieuLucDen: e.validTo === null ? '' : dmy(e.validTo),
+    // Fixed by the procedure, not drawn: the samples' random stream (and so every other value) is untouched.
+    CoKetQuaGiay: !NO_PAPER_RESULT.has(e.procedure.code),
+    // The procedures without a deadline (0) leave it empty: their dossiers have no NgayHenTra either.
+    ThoiHanGiaiQuyet: e.procedure.days === 0 ? '' : e.procedure.days,
   };
 }
 

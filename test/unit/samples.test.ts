@@ -124,4 +124,31 @@ describe('sample generator', () => {
       expect(csv[bad.location - 1]).toMatch(bad.kind === 'unknown-code' ? /Đang chờ duyệt/ : /32\/01\/2025/);
     }
   });
+
+  it('carry what the Decision 766 index reads: histories with supplement requests, component files, fees, and the catalogue\'s paper results and deadlines', () => {
+    const bad = new Set(manifest.files['one-stop-shop/dossiers.ndjson']!.bad.map((x) => x.location));
+    type Step = { TrangThai: number; ThoiDiemXuLy: string; NguoiXuLy: string };
+    type Rec = { hoSo: Record<string, unknown> & { TaiLieuNop: { TenTepDinhKem: string }[]; DanhSachLePhi: { Gia: number }[] }; tienTrinhDongBo: Step[] };
+    const all = lines(join(a, 'one-stop-shop/dossiers.ndjson')).map((l) => JSON.parse(l) as Rec).filter((_, i) => !bad.has(i + 1));
+    const statuses = (r: Rec) => [...r.tienTrinhDongBo].sort((x, y) => x.ThoiDiemXuLy.localeCompare(y.ThoiDiemXuLy)).map((s) => s.TrangThai).join(',');
+    // A request answered (5 then back to 4) in finished dossiers, and requests still open.
+    expect(all.filter((r) => /,5,4,.*9/.test(statuses(r))).length).toBeGreaterThan(5);
+    expect(all.filter((r) => r.hoSo.TrangThaiHoSo === 5 && statuses(r).endsWith(',5')).length).toBeGreaterThan(0);
+    for (const r of all) {
+      // Every step at or after reception (or refusal), each with its handler (dropped by the connector).
+      const first = String(r.hoSo.NgayTiepNhan || r.hoSo.NgayTuChoi);
+      for (const s of r.tienTrinhDongBo) {
+        expect(s.ThoiDiemXuLy >= first, `${String(r.hoSo.MaHoSo)}: ${s.ThoiDiemXuLy}`).toBe(true);
+        expect(s.NguoiXuLy).not.toBe('');
+      }
+    }
+    const files = all.flatMap((r) => r.hoSo.TaiLieuNop.map((c) => c.TenTepDinhKem !== ''));
+    expect(files.filter(Boolean).length).toBeGreaterThan(0);
+    expect(files.filter((x) => !x).length).toBeGreaterThan(0);
+    expect(all.some((r) => r.hoSo.DanhSachLePhi.some((f) => f.Gia > 0))).toBe(true);
+    const services = (JSON.parse(readFileSync(join(a, 'public-service-portal/services.json'), 'utf8')) as { data: Record<string, unknown>[] }).data;
+    expect(new Set(services.map((x) => x.CoKetQuaGiay))).toEqual(new Set([true, false]));
+    expect(services.some((x) => typeof x.ThoiHanGiaiQuyet === 'number' && x.ThoiHanGiaiQuyet > 0)).toBe(true);
+    expect(services.some((x) => x.ThoiHanGiaiQuyet === '')).toBe(true);
+  });
 });

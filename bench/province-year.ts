@@ -10,12 +10,21 @@ const meta = `toDateTime64('2026-01-01 00:00:00', 3, 'Asia/Ho_Chi_Minh') AS upda
 // A time in 2025 from a row number, spread over the year's 365 days and the office hours.
 const t2025 = (n: string) => `toDateTime64('2025-01-01 07:00:00', 3, 'Asia/Ho_Chi_Minh') + toIntervalSecond((${n} % 365) * 86400 + (${n} * 7919) % 36000)`;
 
+const SERVICE_COLUMNS = 'record_id, unit_code, procedure_code, procedure_name, level, online_level, has_fee, redesigned, valid_from, valid_to, updated_at, event_id, run_id';
+const DOSSIER_COLUMNS = [
+  'record_id, unit_code, procedure_code, procedure_name, field_code, channel, status, applicant_type',
+  'submitted_at, received_at, due_at, finished_at, returned_at, refused_at',
+  'has_digitized_components, vneid_authenticated, paid_online, components_count, has_reused_component, has_electronic_result, applicant_hash',
+  'updated_at, event_id, run_id',
+].join(', ');
+
 export async function generateProvinceYear(store: Store, opts: { dossiers: number; all: boolean }): Promise<void> {
   const db = store.db;
   const run = (query: string) => store.client.command({ query, clickhouse_settings: { wait_end_of_query: 1 } });
-  await run(`INSERT INTO ${db}.services SELECT concat('S', toString(number)), ${W}[number % 7 + 1], concat('P', toString(intDiv(number, 7))), '', 'XA',
+  // Column lists name what is given: later migrations add columns (with defaults) at the tables' end.
+  await run(`INSERT INTO ${db}.services (${SERVICE_COLUMNS}) SELECT concat('S', toString(number)), ${W}[number % 7 + 1], concat('P', toString(intDiv(number, 7))), '', 'XA',
     [0, 1, 2][number % 3 + 1], number % 2 = 0, number % 5 = 0, toDate('2024-01-01'), NULL, ${meta} FROM numbers(2100)`);
-  await run(`INSERT INTO ${db}.dossiers SELECT concat('D', toString(number)), ${W}[number % 7 + 1], concat('P', toString(number % 300)), '', '',
+  await run(`INSERT INTO ${db}.dossiers (${DOSSIER_COLUMNS}) SELECT concat('D', toString(number)), ${W}[number % 7 + 1], concat('P', toString(number % 300)), '', '',
     [1, 2, 3][number % 3 + 1], [2, 4, 9, 10, 3, 1][number % 6 + 1], NULL, NULL, ${t2025('number')}, ${t2025('number')} + toIntervalDay(5),
     if(number % 2 = 0, ${t2025('number')} + toIntervalDay(number % 8), NULL), NULL, NULL,
     number % 4 = 0, number % 3 = 0, false, 2, number % 5 = 0, number % 2 = 0, NULL, ${meta} FROM numbers(${opts.dossiers})`);

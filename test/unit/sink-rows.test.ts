@@ -53,6 +53,37 @@ describe('sink rows', () => {
     expect(latestRow(d.event)).toMatchObject({ record_id: 'TT-1', paid_at: '2025-03-05 00:10:00.000', updated_at: '2025-03-04 23:30:00.000', amount: 1000 });
   });
 
+  it('writes a dossier\'s steps as step_statuses and Asia/Ho_Chi_Minh step_times, and an older event without them as the defaults (contract A)', () => {
+    const updated = '2025-03-04T10:00:00+07:00';
+    const event = (data: Record<string, unknown>) => ({
+      event_id: eventId('one-stop-shop', 'dossiers', 'HS-1', updated),
+      record_id: 'HS-1',
+      unit_code: 'U01',
+      updated_at: updated,
+      run_id: 'r',
+      origin: { uri: '/x.ndjson', line: 1 },
+      source: 'one-stop-shop',
+      entity: 'dossiers',
+      data: {
+        procedure_code: '1.001', procedure_name: '', field_code: '', channel: 'online', status: 5, applicant_type: null,
+        submitted_at: null, received_at: '2025-03-01T09:00:00+07:00', due_at: null, finished_at: null, returned_at: null, refused_at: null,
+        has_digitized_components: false, vneid_authenticated: false, paid_online: false, components_count: 0, has_reused_component: false,
+        has_electronic_result: false, applicant_hash: null, ...data,
+      },
+    });
+    const ossPos = { topic: t.source('one-stop-shop'), partition: 0, offset: '1' };
+    const decoded = (data: Record<string, unknown>) => {
+      const d = decode({ value: Buffer.from(JSON.stringify(event(data))), offset: '1', timestamp: '0' }, ossPos, roles.get(ossPos.topic), fingerprint);
+      if (d.kind !== 'event') throw new Error(d.kind);
+      return latestRow(d.event);
+    };
+    const steps = [{ status: 2, at: '2025-03-01T09:00:00+07:00' }, { status: 5, at: '2025-03-02T03:15:00.250Z' }];
+    expect(decoded({ has_component_file: true, has_national_repo_component: true, has_fee: true, steps })).toMatchObject({
+      has_component_file: true, has_national_repo_component: true, has_fee: true, step_statuses: [2, 5], step_times: ['2025-03-01 09:00:00.000', '2025-03-02 10:15:00.250'],
+    });
+    expect(decoded({})).toMatchObject({ has_component_file: false, has_national_repo_component: false, has_fee: false, step_statuses: [], step_times: [] });
+  });
+
   it("takes zod's output, not the message, when zod would change it: unknown keys stripped, defaults filled in", () => {
     const dmTopic = t.source('document-management');
     const updated = '2025-03-04T10:00:00+07:00';

@@ -64,7 +64,8 @@ function hoSoOf(fields: Record<string, unknown>): Record<string, unknown> {
 }
 
 function map(input: MapInput) {
-  const r = new FieldReader(hoSoOf(input.fields));
+  const hoSo = hoSoOf(input.fields);
+  const r = new FieldReader(hoSo);
   const code = r.id(F.code, { required: true });
   const procedure = r.id(F.procedure, { required: true });
   const unit = r.id(F.unit, { required: true });
@@ -87,7 +88,9 @@ function map(input: MapInput) {
   const results = objects(checked(r, listOf(F.results.name, r.find(F.results)?.value, MAX_LIST)) ?? []);
   const fee = checked(r, hasFee(r.find(F.fees)?.value)) ?? false;
   // The history sits beside hoSo ({ hoSo, tienTrinhDongBo }); some systems nest it inside.
-  const steps = checked(r, readSteps(new FieldReader(input.fields).find(F.history)?.value ?? r.find(F.history)?.value)) ?? [];
+  const outer = input.fields;
+  const beside = outer === hoSo ? undefined : F.history.name in outer ? outer[F.history.name] : new FieldReader(outer).find(F.history)?.value;
+  const steps = checked(r, readSteps(beside ?? r.find(F.history)?.value)) ?? [];
   const flags = componentFlags(components);
   const digitisedFlag = r.flag(F.digitised);
   const electronicFlag = r.flag(F.electronicResult);

@@ -12,8 +12,8 @@
 // silence could turn a late dossier into an on-time one (the end of processing and the supplement
 // waits of Decision 766's 2.1 come from the history), so the dossier waits for a corrected export.
 import { MAX_STEPS } from '../../schemas/events.ts';
-import { DOSSIER_STATUS } from '../common/codes.ts';
-import { toInstant } from '../common/dates.ts';
+import { DOSSIER_STATUS, parseCode } from '../common/codes.ts';
+import { type Parsed, parseTime, toInstant } from '../common/dates.ts';
 import { FieldReader, type FieldSpec } from '../common/fields.ts';
 import { asText, quote } from '../common/text.ts';
 import { parseFlag, parseNumber } from '../common/values.ts';
@@ -49,6 +49,16 @@ export function listOf(name: string, v: unknown, max: number): Listed<unknown[]>
   return { ok: true, value: x };
 }
 
+/**
+ * A required field of a step, parsed: by its exact name first (what the sync payload sends, and no
+ * allocation: a history may hold hundreds of steps), else under any spelling FieldReader matches.
+ */
+function stepValue<T>(e: Record<string, unknown>, spec: FieldSpec, parse: (v: unknown) => Parsed<T>): Parsed<T> {
+  const v = spec.name in e ? e[spec.name] : new FieldReader(e).find(spec)?.value;
+  if (asText(v) === '') return { ok: false, error: 'missing' };
+  return parse(v);
+}
+
 const isObject = (e: unknown): e is Record<string, unknown> => e !== null && typeof e === 'object' && !Array.isArray(e);
 
 /** The elements that are objects (anything else in a component or result list carries nothing). */
@@ -70,14 +80,11 @@ export function readSteps(v: unknown): Listed<Step[]> {
   for (const [i, e] of list.value.entries()) {
     const where = `${name}[${i}]`;
     if (!isObject(e)) return { ok: false, problem: { field: where, reason: `${where}: expected a step object, found ${quote(e)}` } };
-    const r = new FieldReader(e);
-    const status = r.code(STEP.status, DOSSIER_STATUS, { required: true });
-    const at = r.time(STEP.at, { required: true });
-    if (r.error || status === undefined || at === undefined) {
-      const field = `${where}.${r.error?.field ?? STEP.status.name}`;
-      return { ok: false, problem: { field, reason: `${where}.${r.error?.reason ?? 'does not fit'}` } };
-    }
-    steps.push({ status: Number(status), at, ms: toInstant(at) ?? 0 });
+    const status = stepValue(e, STEP.status, (v) => parseCode(DOSSIER_STATUS, v));
+    if (!status.ok) return { ok: false, problem: { field: `${where}.${STEP.status.name}`, reason: `${where}.${STEP.status.name}: ${status.error}` } };
+    const at = stepValue(e, STEP.at, parseTime);
+    if (!at.ok) return { ok: false, problem: { field: `${where}.${STEP.at.name}`, reason: `${where}.${STEP.at.name}: ${at.error}` } };
+    steps.push({ status: Number(status.value), at: at.value, ms: toInstant(at.value) ?? 0 });
   }
   steps.sort((a, b) => a.ms - b.ms);
   return { ok: true, value: steps.map(({ status, at }) => ({ status, at })) };

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ENTITIES, entityName, type EntityName, sourceId, type SourceId } from './events.ts';
+import { errorMessage } from '../lib/errors.ts';
 
 const EXAMPLE = '[{ "source": "one-stop-shop", "entity": "dossiers", "folder": "/data/exports/mot-cua" }, { "source": "public-service-portal", "entity": "payments", "url": "https://dvc.example.vn/export", "tokenEnv": "DVC_TOKEN" }]';
 
@@ -51,19 +52,19 @@ export function parsePullSources(env: Record<string, string | undefined>, inline
     try {
       raw = JSON.parse(inline);
     } catch (e) {
-      return { ok: false, error: `CHISO_SOURCES: expected a JSON list such as ${EXAMPLE} (${(e as Error).message})` };
+      return { ok: false, error: `CHISO_SOURCES: expected a JSON list such as ${EXAMPLE} (${errorMessage(e)})` };
     }
   } else if (file !== undefined) {
     let text: string;
     try {
       text = readFileSync(resolve(file), 'utf8');
     } catch (e) {
-      return { ok: false, error: `CHISO_SOURCES_FILE: cannot read ${file}: ${(e as Error).message}` };
+      return { ok: false, error: `CHISO_SOURCES_FILE: cannot read ${file}: ${errorMessage(e)}` };
     }
     try {
       raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
     } catch (e) {
-      return { ok: false, error: `CHISO_SOURCES_FILE: ${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(e as Error).message}` };
+      return { ok: false, error: `CHISO_SOURCES_FILE: ${file} is not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${errorMessage(e)}` };
     }
   } else {
     return { ok: true, sources: [] };

@@ -6,7 +6,7 @@ import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { EntityName } from '../../schemas/events.ts';
-import { InfraError } from '../../lib/errors.ts';
+import { InfraError, errorMessage } from '../../lib/errors.ts';
 
 export const exportWindow = z.object({
   /** Inclusive lower bound on the update time; absent = from the beginning. */
@@ -43,7 +43,7 @@ export class HttpCheckpoint {
     try {
       text = await readFile(file, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new InfraError(`cannot read the checkpoint ${file}: ${(e as Error).message}`, 'CHECKPOINT_READ', { file }, { cause: e });
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new InfraError(`cannot read the checkpoint ${file}: ${errorMessage(e)}`, 'CHECKPOINT_READ', { file }, { cause: e });
     }
     if (text === undefined) return new HttpCheckpoint(file, { version: 1, baseUrl, entity, updatedAt: new Date().toISOString() });
     let parsed: z.ZodSafeParseResult<CheckpointState>;
@@ -95,7 +95,7 @@ export class HttpCheckpoint {
       }
       await rename(tmp, this.file);
     } catch (e) {
-      throw new InfraError(`cannot write the checkpoint ${this.file}: ${(e as Error).message}`, 'CHECKPOINT_WRITE', { file: this.file }, { cause: e });
+      throw new InfraError(`cannot write the checkpoint ${this.file}: ${errorMessage(e)}`, 'CHECKPOINT_WRITE', { file: this.file }, { cause: e });
     }
     this.current = state;
   }

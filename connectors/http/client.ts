@@ -3,7 +3,7 @@
 // bodies with bounded exponential backoff, fails at once on other 4xx, and checkpoints its progress.
 import { z } from 'zod';
 import type { EntityName } from '../../schemas/events.ts';
-import { ChisoError, InfraError } from '../../lib/errors.ts';
+import { ChisoError, InfraError, errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { retry } from '../../lib/retry.ts';
 import { FILE_LIMITS } from '../common/limits.ts';
@@ -106,7 +106,7 @@ async function fetchPage(url: string, opts: ExportApiOptions): Promise<PageBody>
   } catch (e) {
     const timedOut = e instanceof DOMException && (e.name === 'TimeoutError' || e.name === 'AbortError');
     const cause = (e as { cause?: { code?: string } }).cause?.code;
-    throw new AttemptFailure(timedOut ? `no answer within ${opts.fetchTimeoutMs} ms` : `request failed (${cause ?? (e as Error).message})`, true);
+    throw new AttemptFailure(timedOut ? `no answer within ${opts.fetchTimeoutMs} ms` : `request failed (${cause ?? errorMessage(e)})`, true);
   }
   if (typeof body !== 'string') throw new AttemptFailure(`the source API answered a page of more than ${max} bytes (${body.tooLarge} read), the limit of one page (connectors/common/limits.ts): ask for smaller pages`, false);
   const text = body;

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { backupTargetSchema } from './backup.ts';
-import { UsageError } from '../../lib/errors.ts';
+import { UsageError, errorMessage } from '../../lib/errors.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'chiso-backup/1';
@@ -46,7 +46,7 @@ export async function readManifest(dir: string): Promise<Manifest> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${join(dir, MANIFEST_FILE)}: expected JSON (${(e as Error).message})`);
+    throw new UsageError(`${join(dir, MANIFEST_FILE)}: expected JSON (${errorMessage(e)})`);
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) throw new UsageError(`${join(dir, MANIFEST_FILE)}: not a ${MANIFEST_FORMAT} manifest:\n${z.prettifyError(parsed.error)}`);

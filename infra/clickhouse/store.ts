@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { Config } from '../../schemas/config.ts';
-import { InfraError } from '../../lib/errors.ts';
+import { InfraError, errorMessage } from '../../lib/errors.ts';
 import { guardStickySettings } from './chdb-guard.ts';
 
 export interface Store {
@@ -74,7 +74,7 @@ export async function openStore(cfg: Config['clickhouse'], opts: { database?: st
   } catch (e) {
     session?.close();
     throw new InfraError(
-      `cannot open the chDB store at ${cfg.chdbPath}: ${(e as Error).message}. Only one process may open a chDB directory: is 'chiso up' running with this CHISO_DATA_DIR?`,
+      `cannot open the chDB store at ${cfg.chdbPath}: ${errorMessage(e)}. Only one process may open a chDB directory: is 'chiso up' running with this CHISO_DATA_DIR?`,
       'CHDB_OPEN_FAILED',
       { path: cfg.chdbPath },
       { cause: e, retriable: false },

@@ -10,6 +10,7 @@ import { cut, MAX_LENGTH } from '../../schemas/limits.ts';
 import type { Topics } from '../../schemas/topics.ts';
 import { unchangedBy } from '../../schemas/unchanged.ts';
 import type { KafkaPosition } from './rows.ts';
+import { errorMessage } from '../../lib/errors.ts';
 
 export type Decoded =
   | { kind: 'event'; event: CanonicalEvent; pos: KafkaPosition }
@@ -57,7 +58,7 @@ export function decode(msg: RawMessage, pos: KafkaPosition, role: TopicRole | un
   try {
     json = JSON.parse(msg.value.toString('utf8'));
   } catch (e) {
-    return poison(`not JSON: ${(e as Error).message}`);
+    return poison(`not JSON: ${errorMessage(e)}`);
   }
   if (role.role === 'source') {
     let event: CanonicalEvent;

@@ -12,7 +12,7 @@
 // latest state, so a touched day must never be visible before the rows that touched it.
 import { createHash } from 'node:crypto';
 import { insertBytes, select, type Store } from '../../infra/clickhouse/store.ts';
-import { ChisoError, InfraError } from '../../lib/errors.ts';
+import { ChisoError, InfraError, errorMessage } from '../../lib/errors.ts';
 import type { Decoded } from './decode.ts';
 import { joinLines, type LineBuffer, type Lines } from './lines.ts';
 import { DataRefused, isDataRefusal, refusalReason } from './refused.ts';
@@ -296,6 +296,6 @@ async function guarded<T>(table: string, f: () => Promise<T>): Promise<T> {
     return await f();
   } catch (e) {
     if (isDataRefusal(e)) throw new DataRefused(table, refusalReason(e), { cause: e });
-    throw new InfraError(`ClickHouse write to ${table} failed: ${(e as Error).message}`, 'SINK_WRITE_FAILED', { table }, { cause: e, retriable: true });
+    throw new InfraError(`ClickHouse write to ${table} failed: ${errorMessage(e)}`, 'SINK_WRITE_FAILED', { table }, { cause: e, retriable: true });
   }
 }

@@ -8,7 +8,7 @@ import type { Store } from '../../infra/clickhouse/store.ts';
 import type { Config } from '../../schemas/config.ts';
 import { type Activities, createActivities } from '../../workflows/activities/index.ts';
 import { loadCatalogue } from '../../indicators/load.ts';
-import { InfraError } from '../../lib/errors.ts';
+import { InfraError, errorMessage } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Health, Service } from '../../lib/service.ts';
 import { temporalReady } from '../../infra/temporal/server.ts';
@@ -53,7 +53,7 @@ export function createWorker(deps: WorkerDeps, opts: WorkerOptions = {}): Servic
       try {
         native = await NativeConnection.connect({ address });
       } catch (e) {
-        throw new InfraError(`cannot reach Temporal at ${address}: ${(e as Error).message}`, 'TEMPORAL_UNREACHABLE', { address }, { cause: e });
+        throw new InfraError(`cannot reach Temporal at ${address}: ${errorMessage(e)}`, 'TEMPORAL_UNREACHABLE', { address }, { cause: e });
       }
       // The Docker image bundles the workflows at build time (CHISO_WORKFLOW_BUNDLE): no webpack run at start.
       const bundle = deps.cfg.temporal.workflowBundle;

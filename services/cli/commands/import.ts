@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { IMPORTS, type ImportKind, parseCsv, type RowError } from '../../../indicators/import.ts';
-import { UsageError } from '../../../lib/errors.ts';
+import { UsageError, errorMessage } from '../../../lib/errors.ts';
 import { isRemote } from '../../ioc-api/client.ts';
 import { makeContext } from '../context.ts';
 import { remoteImport } from '../remote.ts';
@@ -23,7 +23,7 @@ function register(program: Command, kind: ImportKind, name: string, what: string
       try {
         text = readFileSync(file, 'utf8');
       } catch (e) {
-        throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+        throw new UsageError(`cannot read ${file}: ${errorMessage(e)}`);
       }
       const parsed = parseCsv(kind, text);
       if (parsed.errors.length > 0) {

@@ -4,7 +4,7 @@ import { down, status, up, type UpResult } from '../../../infra/stack.ts';
 import { stackPaths } from '../../../infra/paths.ts';
 import { runningPid, tailOf } from '../../../infra/process.ts';
 import type { Config } from '../../../schemas/config.ts';
-import { InfraError } from '../../../lib/errors.ts';
+import { InfraError, errorMessage } from '../../../lib/errors.ts';
 import { isRemote } from '../../ioc-api/client.ts';
 import { type Context, makeContext } from '../context.ts';
 import { guardStop } from '../stop-guard.ts';
@@ -113,7 +113,7 @@ async function qualityPart(ctx: Context, opts: QualityOptions): Promise<{ qualit
     const quality = await fetchQuality(ctx, opts);
     return { quality, text: `${QUALITY_TITLE}, từ / since ${quality.since}${opts.source ? `, ${opts.source}` : ''}:\n${renderQuality(quality)}` };
   } catch (e) {
-    const error = (e as Error).message;
+    const error = errorMessage(e);
     return { error, text: `${QUALITY_TITLE}: không đọc được / unavailable: ${error}` };
   }
 }

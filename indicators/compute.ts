@@ -2,7 +2,7 @@
 // INSERT ... SELECT in ClickHouse. Recomputing inserts rows with a later computed_at, which the
 // ReplacingMergeTree (and FINAL in v_indicator_values) keeps instead of the older ones.
 import type { Store } from '../infra/clickhouse/store.ts';
-import { InfraError } from '../lib/errors.ts';
+import { InfraError, errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Family } from './catalogue.ts';
 import { documentManagementSql } from './document-management.ts';
@@ -36,7 +36,7 @@ export async function computePeriods(store: Store, periods: readonly Period[], l
       const r = await store.client.command({ query: sql(store.db), query_params: params, clickhouse_settings: { wait_end_of_query: 1 } });
       rows += Number(r.summary?.written_rows ?? 0);
     } catch (e) {
-      throw new InfraError(`computing ${family} for ${params.lo}..${params.hi} failed: ${(e as Error).message}`, 'COMPUTE_FAILED', { family, lo: params.lo, hi: params.hi }, { cause: e });
+      throw new InfraError(`computing ${family} for ${params.lo}..${params.hi} failed: ${errorMessage(e)}`, 'COMPUTE_FAILED', { family, lo: params.lo, hi: params.hi }, { cause: e });
     }
     log.debug({ family, periods: periods.length, lo: params.lo, hi: params.hi, ms: Date.now() - t }, 'family computed');
     beat();

@@ -10,7 +10,7 @@
 import { select, type Store } from '../../infra/clickhouse/store.ts';
 import type { EntityName } from '../../schemas/events.ts';
 import { dayFieldsSql, type DayVersion } from '../../indicators/counted-days.ts';
-import { InfraError } from '../../lib/errors.ts';
+import { InfraError, errorMessage } from '../../lib/errors.ts';
 import { LATEST_TABLE, type PreparedEvent } from './rows.ts';
 
 export interface StoredRow {
@@ -46,7 +46,7 @@ export async function storedVersions(store: Store, events: readonly PreparedEven
   try {
     return await select<StoredRow>(store, branches.join('\nUNION ALL\n'), params);
   } catch (e) {
-    throw new InfraError(`ClickHouse read of the previous versions failed: ${(e as Error).message}`, 'SINK_WRITE_FAILED', { table: 'latest' }, { cause: e, retriable: true });
+    throw new InfraError(`ClickHouse read of the previous versions failed: ${errorMessage(e)}`, 'SINK_WRITE_FAILED', { table: 'latest' }, { cause: e, retriable: true });
   }
 }
 
